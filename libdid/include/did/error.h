@@ -1,0 +1,129 @@
+/*
+ * did/error.h -- the libdid error model, growable buffers and the library context.
+ *
+ * Every fallible function returns 0 (DID_OK) or a stable DID_ERR_* code and fills the optional
+ * `did_err *err` with the code and a message naming the field, offset or limit that failed.
+ * Codes are documented in spec/errors.md and never renumbered; messages may change.
+ *
+ * Code ranges: 1-99 general, 100-199 crypto (the CK_ERR_* codes of ck.h, passed through as they
+ * are), 200-299 JSON/JCS, 300-399 codecs, 400-499 DIDs and resolution, 500-599 JOSE/JWT.
+ * Later modules take the next free hundreds (see spec/errors.md).
+ */
+#ifndef DID_ERROR_H
+#define DID_ERROR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ck/ck.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    DID_OK = 0,
+    /* general */
+    DID_ERR_NOMEM = 1,    /* allocation failed */
+    DID_ERR_ARG = 2,      /* invalid argument from the caller (NULL, bad enum) */
+    DID_ERR_LIMIT = 3,    /* an explicit limit was exceeded (the message names it) */
+    DID_ERR_INTERNAL = 4, /* a dependency failed unexpectedly */
+    DID_ERR_IO = 5,       /* file or stream I/O failed */
+    /* JSON and JCS */
+    DID_ERR_JSON_SYNTAX = 200,        /* not valid JSON (message has line, column, offset) */
+    DID_ERR_JSON_DUPLICATE_KEY = 201, /* an object has the same member name twice */
+    DID_ERR_JSON_DEPTH = 202,         /* nesting deeper than the limit */
+    DID_ERR_JSON_SIZE = 203,          /* document larger than the limit */
+    DID_ERR_JSON_STRING = 204,        /* a string or member name longer than the limit */
+    DID_ERR_JSON_UTF8 = 205,          /* invalid UTF-8, lone surrogate escape, or U+0000 */
+    DID_ERR_JSON_NUMBER = 206,        /* number not representable as an IEEE 754 double */
+    DID_ERR_JSON_TYPE = 207,          /* a member is missing or has the wrong JSON type */
+    DID_ERR_JSON_COUNT = 208,         /* an object or array has more entries than the limit */
+    /* codecs */
+    DID_ERR_BASE58 = 300,     /* invalid base58btc character or input too long */
+    DID_ERR_MULTIBASE = 301,  /* empty, or a multibase prefix we do not accept */
+    DID_ERR_VARINT = 302,     /* truncated, overlong or non-minimal unsigned varint */
+    DID_ERR_MULTICODEC = 303, /* unknown or unsupported multicodec, or wrong key length */
+    /* DIDs */
+    DID_ERR_DID_SYNTAX = 400,         /* not a DID per DID Core section 3.1 */
+    DID_ERR_DID_URL_SYNTAX = 401,     /* not a DID URL per DID Core section 3.2 */
+    DID_ERR_DID_METHOD = 402,         /* DID method not supported by this resolver */
+    DID_ERR_DID_INVALID = 403,        /* method-specific identifier invalid for the method */
+    DID_ERR_DID_NOT_FOUND = 404,      /* the DID could not be found */
+    DID_ERR_DID_VM_NOT_FOUND = 405,   /* no verification method with that id in the document */
+    DID_ERR_DID_VM_RELATIONSHIP = 406,/* method not authorised for the verification relationship */
+    DID_ERR_DID_DOC_INVALID = 407,    /* DID document malformed or its id is not the DID */
+    DID_ERR_DID_VM_INVALID = 408,     /* verification method malformed or its key unusable */
+    /* JOSE and JWT */
+    DID_ERR_JWS_FORMAT = 500,    /* not three base64url parts separated by '.' */
+    DID_ERR_JWS_HEADER = 501,    /* protected header is not a JSON object or a member is bad */
+    DID_ERR_JWS_ALG = 502,       /* alg missing, "none", HMAC, or not in the allow-list */
+    DID_ERR_JWS_TYP = 503,       /* typ missing or not the expected one */
+    DID_ERR_JWS_CRIT = 504,      /* crit malformed or names an extension we do not process */
+    DID_ERR_JWS_KID = 505,       /* kid missing or not resolvable to a key */
+    DID_ERR_JWS_SIGNATURE = 506, /* signature does not verify */
+    DID_ERR_JWS_KEY_ALG = 507,   /* alg does not match the key's type */
+    DID_ERR_JWT_EXPIRED = 510,   /* exp is in the past (beyond the allowed skew) */
+    DID_ERR_JWT_NOT_YET = 511,   /* nbf is in the future (beyond the allowed skew) */
+    DID_ERR_JWT_IAT = 512,       /* iat is in the future (beyond the allowed skew) */
+    DID_ERR_JWT_CLAIM = 513,     /* a registered claim is missing or of the wrong type */
+    DID_ERR_JWT_AUD = 514,       /* aud does not contain the expected audience */
+    DID_ERR_JWT_ISS = 515,       /* iss is not the expected issuer */
+};
+
+#define DID_ERR_MSG_MAX 256
+
+typedef struct did_err {
+    int code;
+    char msg[DID_ERR_MSG_MAX];
+} did_err;
+
+/* Resets *err to DID_OK with an empty message. */
+void did_err_clear(did_err *err);
+/* Sets code and a printf-style message (if err is non-NULL) and returns code. */
+int did_err_set(did_err *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Copies a crypto error into err (code passes through unchanged) and returns its code. */
+int did_err_from_ck(did_err *err, const ck_err *ce);
+/* Prefixes the message already in err with "prefix: " (for context while unwinding). */
+void did_err_prefix(did_err *err, const char *prefix);
+/* Stable symbolic name of any libdid or crypto code ("DID_ERR_JSON_DUPLICATE_KEY"). */
+const char *did_err_name(int code);
+
+/* ---------------------------------------------------------------------------------------------
+ * Growable byte buffer. `data` is always NUL-terminated after a successful append (the NUL is
+ * not counted in `len`), so text built in a did_buf can be used as a C string.
+ */
+#define DID_BUF_MAX ((size_t)1 << 30) /* no buffer grows past 1 GiB: DID_ERR_LIMIT */
+
+typedef struct did_buf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+} did_buf;
+
+void did_buf_init(did_buf *b);
+/* Frees the memory and re-initialises; the _secret form wipes the bytes first. */
+void did_buf_clear(did_buf *b);
+void did_buf_clear_secret(did_buf *b);
+/* Keeps the memory, sets len to 0. */
+void did_buf_reset(did_buf *b);
+int did_buf_reserve(did_buf *b, size_t extra);
+int did_buf_append(did_buf *b, const void *p, size_t n);
+int did_buf_append_str(did_buf *b, const char *s);
+int did_buf_putc(did_buf *b, char c);
+int did_buf_printf(did_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Hands the bytes to the caller (free with free()) and re-initialises b. */
+uint8_t *did_buf_steal(did_buf *b, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DID_ERROR_H */

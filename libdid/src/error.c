@@ -1,0 +1,209 @@
+/* The error model and growable buffers shared by every libdid module. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include <did/error.h>
+
+void did_err_clear(did_err *err)
+{
+    if (err != NULL) {
+        err->code = DID_OK;
+        err->msg[0] = '\0';
+    }
+}
+
+int did_err_set(did_err *err, int code, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+int did_err_from_ck(did_err *err, const ck_err *ce)
+{
+    if (err != NULL) {
+        err->code = ce->code;
+        snprintf(err->msg, sizeof err->msg, "%s", ce->msg);
+    }
+    return ce->code;
+}
+
+void did_err_prefix(did_err *err, const char *prefix)
+{
+    if (err == NULL || prefix == NULL)
+        return;
+    char tmp[DID_ERR_MSG_MAX];
+    snprintf(tmp, sizeof tmp, "%s: %s", prefix, err->msg);
+    memcpy(err->msg, tmp, sizeof tmp);
+}
+
+const char *did_err_name(int code)
+{
+    switch (code) {
+#define N(c)                                                                                     \
+    case c:                                                                                      \
+        return #c
+        N(DID_OK);
+        N(DID_ERR_NOMEM);
+        N(DID_ERR_ARG);
+        N(DID_ERR_LIMIT);
+        N(DID_ERR_INTERNAL);
+        N(DID_ERR_IO);
+        N(DID_ERR_JSON_SYNTAX);
+        N(DID_ERR_JSON_DUPLICATE_KEY);
+        N(DID_ERR_JSON_DEPTH);
+        N(DID_ERR_JSON_SIZE);
+        N(DID_ERR_JSON_STRING);
+        N(DID_ERR_JSON_UTF8);
+        N(DID_ERR_JSON_NUMBER);
+        N(DID_ERR_JSON_TYPE);
+        N(DID_ERR_JSON_COUNT);
+        N(DID_ERR_BASE58);
+        N(DID_ERR_MULTIBASE);
+        N(DID_ERR_VARINT);
+        N(DID_ERR_MULTICODEC);
+        N(DID_ERR_DID_SYNTAX);
+        N(DID_ERR_DID_URL_SYNTAX);
+        N(DID_ERR_DID_METHOD);
+        N(DID_ERR_DID_INVALID);
+        N(DID_ERR_DID_NOT_FOUND);
+        N(DID_ERR_DID_VM_NOT_FOUND);
+        N(DID_ERR_DID_VM_RELATIONSHIP);
+        N(DID_ERR_DID_DOC_INVALID);
+        N(DID_ERR_DID_VM_INVALID);
+        N(DID_ERR_JWS_FORMAT);
+        N(DID_ERR_JWS_HEADER);
+        N(DID_ERR_JWS_ALG);
+        N(DID_ERR_JWS_TYP);
+        N(DID_ERR_JWS_CRIT);
+        N(DID_ERR_JWS_KID);
+        N(DID_ERR_JWS_SIGNATURE);
+        N(DID_ERR_JWS_KEY_ALG);
+        N(DID_ERR_JWT_EXPIRED);
+        N(DID_ERR_JWT_NOT_YET);
+        N(DID_ERR_JWT_IAT);
+        N(DID_ERR_JWT_CLAIM);
+        N(DID_ERR_JWT_AUD);
+        N(DID_ERR_JWT_ISS);
+#undef N
+    default:
+        if (code >= 100 && code < 200)
+            return ck_err_name(code);
+        return "DID_ERR_UNKNOWN";
+    }
+}
+
+/* ------------------------------------------------------------------------------------------- */
+
+void did_buf_init(did_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void did_buf_clear(did_buf *b)
+{
+    free(b->data);
+    did_buf_init(b);
+}
+
+void did_buf_clear_secret(did_buf *b)
+{
+    if (b->data != NULL)
+        sodium_memzero(b->data, b->cap);
+    did_buf_clear(b);
+}
+
+void did_buf_reset(did_buf *b)
+{
+    b->len = 0;
+    if (b->data != NULL)
+        b->data[0] = 0;
+}
+
+int did_buf_reserve(did_buf *b, size_t extra)
+{
+    /* Room for extra bytes plus the terminating NUL. */
+    if (extra > DID_BUF_MAX || b->len > DID_BUF_MAX - extra - 1)
+        return DID_ERR_LIMIT;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return DID_OK;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > DID_BUF_MAX / 2 ? DID_BUF_MAX + 1 : cap * 2;
+    /* Grow by copy rather than realloc so that a buffer holding secrets never leaves an
+     * unwiped copy behind. */
+    uint8_t *nd = malloc(cap);
+    if (nd == NULL)
+        return DID_ERR_NOMEM;
+    if (b->data != NULL) {
+        memcpy(nd, b->data, b->len + 1);
+        sodium_memzero(b->data, b->cap);
+        free(b->data);
+    } else {
+        nd[0] = 0;
+    }
+    b->data = nd;
+    b->cap = cap;
+    return DID_OK;
+}
+
+int did_buf_append(did_buf *b, const void *p, size_t n)
+{
+    int rc = did_buf_reserve(b, n);
+    if (rc != DID_OK)
+        return rc;
+    if (n > 0)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return DID_OK;
+}
+
+int did_buf_append_str(did_buf *b, const char *s)
+{
+    return did_buf_append(b, s, strlen(s));
+}
+
+int did_buf_putc(did_buf *b, char c)
+{
+    return did_buf_append(b, &c, 1);
+}
+
+int did_buf_printf(did_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return DID_ERR_INTERNAL;
+    int rc = did_buf_reserve(b, (size_t)n);
+    if (rc != DID_OK)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return DID_OK;
+}
+
+uint8_t *did_buf_steal(did_buf *b, size_t *len)
+{
+    uint8_t *d = b->data;
+    if (len != NULL)
+        *len = b->len;
+    did_buf_init(b);
+    return d;
+}
