@@ -1,5 +1,309 @@
-/* Placeholder until the command-line program lands in this session. */
-int main(void)
+/*
+ * civid-issuer -- the agency side: keys, DIDs, signatures (and, in later releases, the HTTP
+ * service that issues credentials and publishes status lists).
+ *
+ * Thin by design: argument parsing here, everything else in libdid and the crypto library.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <did/did.h>
+#include <did/io.h>
+#include <did/jose.h>
+
+#define PROG "civid-issuer"
+#define PASS_ENV "CIVID_PASSPHRASE"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+static const char usage_main[] =
+    "usage: " PROG " <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  keygen   create a signing key, sealed at rest with a passphrase\n"
+    "  did      print the DID (did:key or did:jwk) of a key file\n"
+    "  sign     sign a payload as a compact JWS whose kid is the key's DID URL\n"
+    "\n"
+    "Run '" PROG " <command> --help' for a command's options.\n"
+    "The passphrase of a key file comes from --passphrase-file FILE (first line) or the\n"
+    "environment variable " PASS_ENV ".\n";
+
+static const char usage_keygen[] =
+    "usage: " PROG " keygen --type TYPE --out FILE [--passphrase-file FILE] [--kdf LEVEL]\n"
+    "                    [--force]\n"
+    "\n"
+    "Generates a key and writes it to FILE (mode 0600) sealed with XChaCha20-Poly1305 under a\n"
+    "key derived from the passphrase with Argon2id. Prints the key's did:key.\n"
+    "\n"
+    "  --type TYPE             ed25519 | p256 | p384 | secp256k1\n"
+    "  --out FILE              where to write the sealed key (never overwritten without --force)\n"
+    "  --passphrase-file FILE  passphrase (first line); default: $" PASS_ENV "\n"
+    "  --kdf LEVEL             Argon2id cost: moderate (default: 256 MiB, 3 passes),\n"
+    "                          interactive (64 MiB, 2 passes), or min (tests only: insecure)\n"
+    "  --force                 replace FILE if it exists\n";
+
+static const char usage_did[] =
+    "usage: " PROG " did --key FILE [--method key|jwk] [--passphrase-file FILE]\n"
+    "\n"
+    "Prints the DID of the key in FILE: did:key (default) or did:jwk.\n";
+
+static const char usage_sign[] =
+    "usage: " PROG " sign --key FILE [--typ TYP] [--method key|jwk] [--passphrase-file FILE]\n"
+    "                  [PAYLOAD|-]\n"
+    "\n"
+    "Signs the bytes of PAYLOAD (default: standard input) and prints the compact JWS\n"
+    "(RFC 7515). The protected header has alg (EdDSA, ES256, ES384 or ES256K by key type),\n"
+    "kid (the key's DID URL) and typ if given.\n";
+
+static int fail(const char *cmd, const did_err *err)
 {
-    return 0;
+    fprintf(stderr, PROG ": %s: %s (%s)\n", cmd, err->msg, did_err_name(err->code));
+    return EXIT_FAIL;
+}
+
+static int usage_error(const char *usage, const char *fmt, const char *arg)
+{
+    fprintf(stderr, PROG ": ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n\n%s", usage);
+    return EXIT_USAGE;
+}
+
+/* Options common to the commands that take a key file. */
+struct key_opts {
+    const char *key_path;
+    const char *pass_path;
+    const char *method;
+};
+
+static int load_key(const struct key_opts *o, ck_key **key, did_err *err)
+{
+    uint8_t *pass = NULL;
+    size_t pass_len = 0;
+    int rc = did_secret_load(o->pass_path, PASS_ENV, &pass, &pass_len, err);
+    if (rc != DID_OK)
+        return rc;
+    rc = did_key_load_sealed(o->key_path, pass, pass_len, key, err);
+    ck_secret_free(pass);
+    return rc;
+}
+
+/* Appends the DID of key by method ("key" or "jwk") to out. */
+static int key_did(const ck_key *key, const char *method, did_buf *out, did_err *err)
+{
+    if (method == NULL || strcmp(method, "key") == 0)
+        return did_key_from_key(key, out, err);
+    if (strcmp(method, "jwk") == 0)
+        return did_jwk_from_key(key, out, err);
+    return did_err_set(err, DID_ERR_ARG, "--method must be key or jwk, not '%s'", method);
+}
+
+/* The verification method DID URL for key under method: did:key uses the multibase key as
+ * fragment, did:jwk uses "#0" (both per their method specifications). */
+static int key_kid(const ck_key *key, const char *method, did_buf *out, did_err *err)
+{
+    int rc = key_did(key, method, out, err);
+    if (rc != DID_OK)
+        return rc;
+    if (method != NULL && strcmp(method, "jwk") == 0)
+        return did_buf_append_str(out, "#0");
+    const char *mb = strrchr((const char *)out->data, ':');
+    return did_buf_printf(out, "#%s", mb + 1);
+}
+
+static int cmd_keygen(int argc, char **argv)
+{
+    static const struct option opts[] = {{"type", required_argument, NULL, 't'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"passphrase-file", required_argument, NULL, 'p'},
+                                         {"kdf", required_argument, NULL, 'k'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *type = NULL, *out = NULL, *pass_path = NULL, *kdf = "moderate";
+    int force = 0, c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 't': type = optarg; break;
+        case 'o': out = optarg; break;
+        case 'p': pass_path = optarg; break;
+        case 'k': kdf = optarg; break;
+        case 'f': force = 1; break;
+        case 'h': fputs(usage_keygen, stdout); return EXIT_OK;
+        default: fputs(usage_keygen, stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc)
+        return usage_error(usage_keygen, "keygen: unexpected argument '%s'", argv[optind]);
+    if (type == NULL || out == NULL)
+        return usage_error(usage_keygen, "keygen: %s", "--type and --out are required");
+
+    ck_kdf_params params;
+    if (strcmp(kdf, "moderate") == 0)
+        params = ck_kdf_params_moderate();
+    else if (strcmp(kdf, "interactive") == 0)
+        params = ck_kdf_params_interactive();
+    else if (strcmp(kdf, "min") == 0)
+        params = ck_kdf_params_min();
+    else
+        return usage_error(usage_keygen, "keygen: unknown --kdf level '%s'", kdf);
+
+    did_err err;
+    did_err_clear(&err);
+    ck_err ce;
+    ck_key_type kt;
+    if (ck_key_type_from_name(type, strlen(type), &kt, &ce) != CK_OK || kt == CK_KEY_X25519)
+        return usage_error(usage_keygen, "keygen: unknown --type '%s'", type);
+
+    ck_key *key = NULL;
+    uint8_t *pass = NULL;
+    size_t pass_len = 0;
+    did_buf did;
+    did_buf_init(&did);
+    int status = EXIT_FAIL;
+    if (did_secret_load(pass_path, PASS_ENV, &pass, &pass_len, &err) != DID_OK)
+        goto out;
+    if (ck_key_generate(kt, &key, &ce) != CK_OK) {
+        did_err_from_ck(&err, &ce);
+        goto out;
+    }
+    if (did_key_save_sealed(out, key, pass, pass_len, params, force, &err) != DID_OK)
+        goto out;
+    if (did_key_from_key(key, &did, &err) != DID_OK)
+        goto out;
+    printf("%s\n", (const char *)did.data);
+    status = EXIT_OK;
+out:
+    if (status != EXIT_OK)
+        fail("keygen", &err);
+    ck_secret_free(pass);
+    ck_key_free(key);
+    did_buf_clear(&did);
+    return status;
+}
+
+static int parse_key_opts(int argc, char **argv, const char *usage, struct key_opts *ko,
+                          const char **typ)
+{
+    static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+                                         {"passphrase-file", required_argument, NULL, 'p'},
+                                         {"method", required_argument, NULL, 'm'},
+                                         {"typ", required_argument, NULL, 't'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': ko->key_path = optarg; break;
+        case 'p': ko->pass_path = optarg; break;
+        case 'm': ko->method = optarg; break;
+        case 't':
+            if (typ == NULL)
+                return usage_error(usage, "%s", "--typ is not an option of this command");
+            *typ = optarg;
+            break;
+        case 'h': fputs(usage, stdout); return -1;
+        default: fputs(usage, stderr); return EXIT_USAGE;
+        }
+    }
+    if (ko->key_path == NULL)
+        return usage_error(usage, "%s", "--key is required");
+    if (ko->method != NULL && strcmp(ko->method, "key") != 0 && strcmp(ko->method, "jwk") != 0)
+        return usage_error(usage, "--method must be key or jwk, not '%s'", ko->method);
+    return EXIT_OK;
+}
+
+static int cmd_did(int argc, char **argv)
+{
+    struct key_opts ko = {0};
+    int rc = parse_key_opts(argc, argv, usage_did, &ko, NULL);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+    if (optind != argc)
+        return usage_error(usage_did, "did: unexpected argument '%s'", argv[optind]);
+    did_err err;
+    did_err_clear(&err);
+    ck_key *key = NULL;
+    did_buf did;
+    did_buf_init(&did);
+    int status = EXIT_FAIL;
+    if (load_key(&ko, &key, &err) == DID_OK && key_did(key, ko.method, &did, &err) == DID_OK) {
+        printf("%s\n", (const char *)did.data);
+        status = EXIT_OK;
+    } else {
+        fail("did", &err);
+    }
+    ck_key_free(key);
+    did_buf_clear(&did);
+    return status;
+}
+
+static int cmd_sign(int argc, char **argv)
+{
+    struct key_opts ko = {0};
+    const char *typ = NULL;
+    int rc = parse_key_opts(argc, argv, usage_sign, &ko, &typ);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+    if (argc - optind > 1)
+        return usage_error(usage_sign, "sign: unexpected argument '%s'", argv[optind + 1]);
+    const char *payload_path = optind < argc ? argv[optind] : "-";
+
+    did_err err;
+    did_err_clear(&err);
+    ck_key *key = NULL;
+    did_buf kid, payload, jws;
+    did_buf_init(&kid);
+    did_buf_init(&payload);
+    did_buf_init(&jws);
+    int status = EXIT_FAIL;
+    if (did_file_read(payload_path, 0, &payload, &err) != DID_OK)
+        goto out;
+    if (load_key(&ko, &key, &err) != DID_OK)
+        goto out;
+    if (key_kid(key, ko.method, &kid, &err) != DID_OK)
+        goto out;
+    did_jws_sign_opts so = {.typ = typ, .kid = (const char *)kid.data};
+    if (did_jws_sign(key, &so, payload.data, payload.len, &jws, &err) != DID_OK)
+        goto out;
+    printf("%s\n", (const char *)jws.data);
+    status = EXIT_OK;
+out:
+    if (status != EXIT_OK)
+        fail("sign", &err);
+    ck_key_free(key);
+    did_buf_clear(&kid);
+    did_buf_clear(&payload);
+    did_buf_clear(&jws);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_main, stdout);
+        return EXIT_OK;
+    }
+    if (ck_init() != CK_OK) {
+        fprintf(stderr, PROG ": cannot initialise the crypto library\n");
+        return EXIT_FAIL;
+    }
+    /* Subcommands parse their own options: argv[1] becomes their argv[0]. */
+    argc--;
+    argv++;
+    if (strcmp(cmd, "keygen") == 0)
+        return cmd_keygen(argc, argv);
+    if (strcmp(cmd, "did") == 0)
+        return cmd_did(argc, argv);
+    if (strcmp(cmd, "sign") == 0)
+        return cmd_sign(argc, argv);
+    fprintf(stderr, PROG ": unknown command '%s'\n\n%s", cmd, usage_main);
+    return EXIT_USAGE;
 }
