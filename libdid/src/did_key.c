@@ -1,0 +1,280 @@
+/*
+ * did_key.c -- did:key (W3C CCG did:key method v0.9): a DID that is a Multikey,
+ * expanded into a document with one Multikey verification method.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include <did/codec.h>
+#include <did/did.h>
+
+#include "did_key_internal.h"
+
+int did_key_from_key(const ck_key *key, did_buf *out, did_err *err)
+{
+    size_t mark;
+    int rc;
+
+    if (key == NULL || out == NULL)
+        return did_err_set(err, DID_ERR_ARG, "did_key_from_key: NULL argument");
+    mark = out->len;
+    if (did_buf_append_str(out, "did:key:") != 0)
+        return did_err_set(err, DID_ERR_NOMEM, "did_key_from_key: out of memory");
+    rc = did_multikey_encode(key, out, err);
+    if (rc != DID_OK) {
+        /* Leave nothing half-written behind. */
+        out->len = mark;
+        if (out->data != NULL)
+            out->data[mark] = '\0';
+    }
+    return rc;
+}
+
+/* Key type and raw length for a did:key multicodec (did:key v0.9 "Signature
+ * Method Creation Algorithm": EC keys are compressed points). P-521 is
+ * recognised by the multicodec table but not by our crypto library, so it is as
+ * invalid here as an unknown code. */
+static int codec_key_type(uint64_t codec, ck_key_type *type, size_t *len)
+{
+    switch (codec) {
+    case DID_MC_ED25519_PUB:
+        *type = CK_KEY_ED25519;
+        *len = 32;
+        return 1;
+    case DID_MC_X25519_PUB:
+        *type = CK_KEY_X25519;
+        *len = 32;
+        return 1;
+    case DID_MC_SECP256K1_PUB:
+        *type = CK_KEY_SECP256K1;
+        *len = 33;
+        return 1;
+    case DID_MC_P256_PUB:
+        *type = CK_KEY_P256;
+        *len = 33;
+        return 1;
+    case DID_MC_P384_PUB:
+        *type = CK_KEY_P384;
+        *len = 49;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The public key a did:key method-specific id encodes. */
+static int decode_id(const char *id, size_t id_len, ck_key **key, did_err *err)
+{
+    did_buf raw;
+    uint64_t codec = 0;
+    size_t used = 0, want = 0;
+    ck_key_type type;
+    ck_err ce;
+    did_err e;
+    int rc;
+
+    did_buf_init(&raw);
+    did_err_clear(&e);
+    if (id_len == 0 || id[0] != DID_MULTIBASE_BASE58BTC)
+        return did_err_set(err, DID_ERR_DID_INVALID,
+                           "did:key: method-specific id must start with 'z' (base58btc)");
+    rc = did_multibase_decode(id, id_len, &raw, NULL, &e);
+    if (rc != DID_OK) {
+        rc = rc == DID_ERR_NOMEM ? rc : DID_ERR_DID_INVALID;
+        did_err_set(err, rc, "did:key: method-specific id: %s", e.msg);
+        goto out;
+    }
+    rc = did_varint_decode(raw.data, raw.len, &codec, &used, &e);
+    if (rc != DID_OK) {
+        rc = did_err_set(err, DID_ERR_DID_INVALID, "did:key: multicodec: %s", e.msg);
+        goto out;
+    }
+    if (!codec_key_type(codec, &type, &want)) {
+        rc = did_err_set(err, DID_ERR_DID_INVALID,
+                         "did:key: multicodec 0x%llx is not a supported public key type",
+                         (unsigned long long)codec);
+        goto out;
+    }
+    if (raw.len - used != want) {
+        rc = did_err_set(err, DID_ERR_DID_INVALID,
+                         "did:key: %s public key is %zu bytes, expected %zu",
+                         ck_key_type_name(type), raw.len - used, want);
+        goto out;
+    }
+    ck_err_clear(&ce);
+    rc = ck_key_import_public(type, raw.data + used, want, key, &ce);
+    if (rc != CK_OK) {
+        if (rc == CK_ERR_NOMEM)
+            rc = did_err_from_ck(err, &ce);
+        else
+            rc = did_err_set(err, DID_ERR_DID_INVALID, "did:key: %s public key: %s",
+                             ck_key_type_name(type), ce.msg);
+        goto out;
+    }
+out:
+    did_buf_clear(&raw);
+    return rc;
+}
+
+/* {"id": did#frag, "type": "Multikey", "controller": did, "publicKeyMultibase":
+ * mk} */
+static json_t *multikey_vm(const char *did, size_t did_len, const char *mk, size_t mk_len,
+                           json_t **id_out)
+{
+    json_t *vm = json_object();
+    json_t *id = NULL;
+    char *s = NULL;
+    int jrc = 0;
+
+    s = malloc(did_len + 1 + mk_len);
+    if (vm == NULL || s == NULL)
+        goto fail;
+    memcpy(s, did, did_len);
+    s[did_len] = '#';
+    memcpy(s + did_len + 1, mk, mk_len);
+    id = json_stringn(s, did_len + 1 + mk_len);
+    if (id == NULL)
+        goto fail;
+    jrc |= json_object_set(vm, "id", id);
+    jrc |= json_object_set_new(vm, "type", json_string("Multikey"));
+    jrc |= json_object_set_new(vm, "controller", json_stringn(did, did_len));
+    jrc |= json_object_set_new(vm, "publicKeyMultibase", json_stringn(mk, mk_len));
+    if (jrc != 0)
+        goto fail;
+    free(s);
+    *id_out = id;
+    return vm;
+fail:
+    free(s);
+    json_decref(id);
+    json_decref(vm);
+    return NULL;
+}
+
+static int add_ref(json_t *doc, const char *rel, json_t *id)
+{
+    json_t *arr = json_object_get(doc, rel);
+
+    if (arr == NULL) {
+        arr = json_array();
+        if (json_object_set_new(doc, rel, arr) != 0)
+            return -1;
+    }
+    return json_array_append(arr, id);
+}
+
+/* The X25519 key birationally equivalent to an Ed25519 key (did:key v0.9
+ * "Encryption Method Creation Algorithm"), as a Multikey string appended to
+ * out. */
+static int derive_x25519(const ck_key *ed, did_buf *out, did_err *err)
+{
+    uint8_t edpub[32], xpub[32];
+    size_t n = 0;
+    ck_key *x = NULL;
+    ck_err ce;
+    int rc;
+
+    ck_err_clear(&ce);
+    rc = ck_key_export_public(ed, 1, edpub, sizeof(edpub), &n, &ce);
+    if (rc != CK_OK || n != sizeof(edpub)) {
+        rc = did_err_set(err, DID_ERR_INTERNAL, "did:key: exporting Ed25519 key: %s", ce.msg);
+        goto out;
+    }
+    if (crypto_sign_ed25519_pk_to_curve25519(xpub, edpub) != 0) {
+        /* libsodium refuses small-order and non-canonical points. */
+        rc = did_err_set(err, DID_ERR_DID_INVALID, "did:key: Ed25519 key has no X25519 equivalent");
+        goto out;
+    }
+    rc = ck_key_import_public(CK_KEY_X25519, xpub, sizeof(xpub), &x, &ce);
+    if (rc != CK_OK) {
+        rc = did_err_set(err, DID_ERR_DID_INVALID, "did:key: derived X25519 key: %s", ce.msg);
+        goto out;
+    }
+    rc = did_multikey_encode(x, out, err);
+out:
+    ck_key_free(x);
+    return rc;
+}
+
+int did_key_resolve(void *user, const did_ctx *ctx, const did_url *did, json_t **doc, did_err *err)
+{
+    const did_key_opts *opts = user;
+    const char *id, *d;
+    size_t id_len, d_len;
+    ck_key *key = NULL;
+    json_t *out = NULL, *ctxs = NULL, *vms = NULL, *vm = NULL, *vm_id = NULL;
+    json_t *kvm = NULL, *kvm_id = NULL;
+    did_buf xmk;
+    int rc, jrc = 0;
+
+    (void)ctx;
+    did_buf_init(&xmk);
+    if (did == NULL || doc == NULL || did->str == NULL)
+        return did_err_set(err, DID_ERR_ARG, "did_key_resolve: NULL argument");
+    *doc = NULL;
+    d = did->str;
+    d_len = did->did_len;
+    id = did->str + did->id_off;
+    id_len = did->id_len;
+    rc = decode_id(id, id_len, &key, err);
+    if (rc != DID_OK)
+        goto out;
+
+    out = json_object();
+    ctxs = json_array();
+    vms = json_array();
+    if (out == NULL || ctxs == NULL || vms == NULL)
+        goto nomem;
+    jrc |= json_array_append_new(ctxs, json_string("https://www.w3.org/ns/did/v1"));
+    jrc |= json_array_append_new(ctxs, json_string("https://w3id.org/security/multikey/v1"));
+    jrc |= json_object_set(out, "@context", ctxs);
+    jrc |= json_object_set_new(out, "id", json_stringn(d, d_len));
+    vm = multikey_vm(d, d_len, id, id_len, &vm_id);
+    if (vm == NULL)
+        goto nomem;
+    jrc |= json_array_append(vms, vm);
+    jrc |= json_object_set(out, "verificationMethod", vms);
+    if (jrc != 0)
+        goto nomem;
+
+    if (ck_key_get_type(key) == CK_KEY_X25519) {
+        if (add_ref(out, "keyAgreement", vm_id) != 0)
+            goto nomem;
+    } else {
+        static const char *const sig_rels[] = {"authentication", "assertionMethod",
+                                               "capabilityInvocation", "capabilityDelegation"};
+        for (size_t i = 0; i < sizeof(sig_rels) / sizeof(sig_rels[0]); i++)
+            if (add_ref(out, sig_rels[i], vm_id) != 0)
+                goto nomem;
+    }
+
+    if (opts != NULL && opts->enable_encryption_key_derivation &&
+        ck_key_get_type(key) == CK_KEY_ED25519) {
+        rc = derive_x25519(key, &xmk, err);
+        if (rc != DID_OK)
+            goto out;
+        kvm = multikey_vm(d, d_len, (const char *)xmk.data, xmk.len, &kvm_id);
+        if (kvm == NULL || json_array_append(vms, kvm) != 0 ||
+            add_ref(out, "keyAgreement", kvm_id) != 0)
+            goto nomem;
+    }
+    *doc = out;
+    out = NULL;
+    rc = DID_OK;
+    goto out;
+nomem:
+    rc = did_err_set(err, DID_ERR_NOMEM, "did_key_resolve: out of memory");
+out:
+    ck_key_free(key);
+    json_decref(out);
+    json_decref(ctxs);
+    json_decref(vms);
+    json_decref(vm);
+    json_decref(vm_id);
+    json_decref(kvm);
+    json_decref(kvm_id);
+    did_buf_clear(&xmk);
+    return rc;
+}
