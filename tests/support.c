@@ -69,3 +69,13 @@ uint8_t *t_unhex(const char *hex, size_t *len)
     *len = n / 2;
     return out;
 }
+
+const char *t_did_err_msg(const did_err *err)
+{
+    return err != NULL ? err->msg : "";
+}
+
+const char *t_ck_err_msg(const ck_err *err)
+{
+    return err != NULL ? err->msg : "";
+}

@@ -88,7 +88,7 @@ static ck_key *vector_vm_key(const json_t *vvm)
 {
     const json_t *jwk = json_object_get(vvm, "publicKeyJwk");
     const char *pk58 = json_string_value(json_object_get(vvm, "publicKeyBase58"));
-    ck_key_type t;
+    ck_key_type t = CK_KEY_ED25519;
     ck_key *k = NULL;
     uint8_t *raw;
     size_t n;

@@ -116,8 +116,19 @@ static int key_kid(const ck_key *key, const char *method, did_buf *out, did_err 
         return rc;
     if (method != NULL && strcmp(method, "jwk") == 0)
         return did_buf_append_str(out, "#0");
-    const char *mb = strrchr((const char *)out->data, ':');
-    return did_buf_printf(out, "#%s", mb + 1);
+    /* The fragment is the multibase key after the last ':'. Copy it out first: appending may
+     * move out->data. */
+    const char *colon = strrchr((const char *)out->data, ':');
+    size_t mb_off = (size_t)(colon + 1 - (const char *)out->data);
+    size_t mb_len = out->len - mb_off;
+    rc = did_buf_reserve(out, mb_len + 1);
+    if (rc != DID_OK)
+        return rc;
+    out->data[out->len++] = '#';
+    memcpy(out->data + out->len, out->data + mb_off, mb_len);
+    out->len += mb_len;
+    out->data[out->len] = '\0';
+    return DID_OK;
 }
 
 static int cmd_keygen(int argc, char **argv)

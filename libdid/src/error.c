@@ -41,8 +41,21 @@ void did_err_prefix(did_err *err, const char *prefix)
 {
     if (err == NULL || prefix == NULL)
         return;
+    /* Built by hand rather than with snprintf("%s: %s") so that truncating a long message,
+     * which is acceptable here, does not trip -Wformat-truncation. */
     char tmp[DID_ERR_MSG_MAX];
-    snprintf(tmp, sizeof tmp, "%s: %s", prefix, err->msg);
+    size_t plen = strnlen(prefix, sizeof tmp - 1);
+    memcpy(tmp, prefix, plen);
+    size_t n = plen;
+    if (n + 2 < sizeof tmp) {
+        tmp[n++] = ':';
+        tmp[n++] = ' ';
+    }
+    size_t mlen = strnlen(err->msg, sizeof err->msg);
+    if (mlen > sizeof tmp - 1 - n)
+        mlen = sizeof tmp - 1 - n;
+    memcpy(tmp + n, err->msg, mlen);
+    tmp[n + mlen] = '\0';
     memcpy(err->msg, tmp, sizeof tmp);
 }
 
