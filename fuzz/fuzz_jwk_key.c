@@ -78,8 +78,8 @@ static void check_key(const ck_key *key, const char *const given[NFIELDS],
         if (given != NULL && present && !same_text(v[i], vl[i], given[i], given_len[i]))
             abort();
     }
-    if (ck_key_import_jwk(v[0], vl[0], v[1], vl[1], v[2], vl[2], v[3], vl[3], v[4], vl[4],
-                          &again, &err) != CK_OK ||
+    if (ck_key_import_jwk(v[0], vl[0], v[1], vl[1], v[2], vl[2], v[3], vl[3], v[4], vl[4], &again,
+                          &err) != CK_OK ||
         ck_key_public_equal(key, again) != 1 || ck_key_has_private(again) != priv ||
         ck_key_thumbprint_b64(again, tp2, &err) != CK_OK || strcmp(tp, tp2) != 0)
         abort();

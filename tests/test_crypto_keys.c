@@ -11,6 +11,7 @@
  */
 #include "support.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,14 @@
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 
+#include <sodium.h>
+
 #include <ck/ck.h>
 
 static const ck_key_type sign_types[] = {CK_KEY_ED25519, CK_KEY_P256, CK_KEY_P384,
                                          CK_KEY_SECP256K1};
-static const ck_key_type all_types[] = {CK_KEY_ED25519, CK_KEY_P256, CK_KEY_P384,
-                                        CK_KEY_SECP256K1, CK_KEY_X25519};
+static const ck_key_type all_types[] = {CK_KEY_ED25519, CK_KEY_P256, CK_KEY_P384, CK_KEY_SECP256K1,
+                                        CK_KEY_X25519};
 #define N_SIGN_TYPES (sizeof sign_types / sizeof sign_types[0])
 #define N_ALL_TYPES (sizeof all_types / sizeof all_types[0])
 
@@ -34,7 +37,8 @@ static const char *order_hex(ck_key_type t)
     case CK_KEY_P256:
         return "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
     case CK_KEY_P384:
-        return "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973";
+        return "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aece"
+               "c196accc52973";
     case CK_KEY_SECP256K1:
         return "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
     default:
@@ -169,13 +173,16 @@ static const struct {
 } rfc8032[] = {
     {"TEST 1", "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
-     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b"
+     "46bd25bf5f0595bbe24655141438e7a100b"},
     {"TEST 2", "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
      "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
-     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11"
+     "d8c387b2eaeb4302aeeb00d291612bb0c00"},
     {"TEST 3", "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
      "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
-     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc"
+     "6594a7c15e9716ed28dc027beceea1ec40a"},
     {"TEST SHA(abc)", "833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42",
      "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf",
      "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
@@ -224,21 +231,19 @@ static void test_rfc8032(void **state)
         if (mlen > 0)
             memcpy(longer, msg, mlen);
         longer[mlen] = 0;
-        t_assert_code(ck_verify(pubkey, longer, mlen + 1, want, siglen, 0, err),
-                      CK_ERR_SIGNATURE, err);
+        t_assert_code(ck_verify(pubkey, longer, mlen + 1, want, siglen, 0, err), CK_ERR_SIGNATURE,
+                      err);
         if (mlen > 0) {
             longer[0] ^= 1;
-            t_assert_code(ck_verify(pubkey, longer, mlen, want, siglen, 0, err),
-                          CK_ERR_SIGNATURE, err);
+            t_assert_code(ck_verify(pubkey, longer, mlen, want, siglen, 0, err), CK_ERR_SIGNATURE,
+                          err);
         }
         /* Tampered signature: R and S halves. */
         want[0] ^= 0x40;
-        t_assert_code(ck_verify(pubkey, msg, mlen, want, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(pubkey, msg, mlen, want, siglen, 0, err), CK_ERR_SIGNATURE, err);
         want[0] ^= 0x40;
         want[40] ^= 0x01;
-        t_assert_code(ck_verify(pubkey, msg, mlen, want, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(pubkey, msg, mlen, want, siglen, 0, err), CK_ERR_SIGNATURE, err);
         want[40] ^= 0x01;
         t_assert_code(ck_verify(pubkey, msg, mlen, want, 63, 0, err), CK_ERR_SIGNATURE, err);
 
@@ -257,7 +262,7 @@ static void test_rfc8032(void **state)
 #define RFC8037_D "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
 #define RFC8037_X "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
 #define RFC8037_INPUT "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc"
-#define RFC8037_SIG                                                                              \
+#define RFC8037_SIG \
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
 
 static void test_rfc8037(void **state)
@@ -296,8 +301,7 @@ static void test_rfc8037(void **state)
     /* A.4: the JWS signature over the signing input; Ed25519 is deterministic, so signing
      * reproduces it. */
     uint8_t sig[64], mine[CK_SIG_MAX_LEN];
-    t_assert_ok(ck_b64url_decode(RFC8037_SIG, strlen(RFC8037_SIG), sig, sizeof sig, &n, err),
-                err);
+    t_assert_ok(ck_b64url_decode(RFC8037_SIG, strlen(RFC8037_SIG), sig, sizeof sig, &n, err), err);
     assert_int_equal(n, 64);
     const uint8_t *input = (const uint8_t *)RFC8037_INPUT;
     size_t input_len = strlen(RFC8037_INPUT);
@@ -305,8 +309,8 @@ static void test_rfc8037(void **state)
     t_assert_ok(ck_sign(priv, input, input_len, mine, sizeof mine, &n, err), err);
     assert_int_equal(n, 64);
     assert_memory_equal(mine, sig, 64);
-    t_assert_code(ck_verify(pub, input, input_len - 1, sig, sizeof sig, 0, err),
-                  CK_ERR_SIGNATURE, err);
+    t_assert_code(ck_verify(pub, input, input_len - 1, sig, sizeof sig, 0, err), CK_ERR_SIGNATURE,
+                  err);
 
     ck_key_free(priv);
     ck_key_free(pub);
@@ -318,10 +322,10 @@ static void test_x25519_rfc7748(void **state)
     (void)state;
     ck_err err_buf, *err = &err_buf;
     size_t slen, plen, n;
-    uint8_t *secret = t_unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
-                              &slen);
-    uint8_t *pub = t_unhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
-                           &plen);
+    uint8_t *secret =
+        t_unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", &slen);
+    uint8_t *pub =
+        t_unhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", &plen);
     ck_key *key = NULL;
     uint8_t buf[64];
     t_assert_ok(ck_key_import_private(CK_KEY_X25519, secret, slen, &key, err), err);
@@ -565,8 +569,8 @@ static void test_wycheproof_p384(void **state)
 static void test_wycheproof_secp256k1(void **state)
 {
     (void)state;
-    wp_counts c = wp_run_raw("wycheproof/ecdsa_secp256k1_sha256_p1363_test.json",
-                             CK_KEY_SECP256K1, 0);
+    wp_counts c =
+        wp_run_raw("wycheproof/ecdsa_secp256k1_sha256_p1363_test.json", CK_KEY_SECP256K1, 0);
     wp_report("ecdsa_secp256k1_sha256_p1363_test.json", c);
     assert_int_equal(c.valid + c.invalid + c.acceptable, 252);
     assert_int_equal(c.bad_keys, 0);
@@ -628,8 +632,7 @@ static void round_trip_one(ck_key_type type)
         t_assert_code(ck_verify(key, msg, sizeof msg - 1, sig, siglen, 0, err), CK_ERR_SIGNATURE,
                       err);
         sig[siglen - 1] ^= 1;
-        t_assert_code(ck_verify(key, msg, sizeof msg, sig, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(key, msg, sizeof msg, sig, siglen, 0, err), CK_ERR_SIGNATURE, err);
         sig[siglen - 1] ^= 1;
         t_assert_code(ck_verify(key, msg, sizeof msg, sig, siglen - 1, 0, err), CK_ERR_SIGNATURE,
                       err);
@@ -665,8 +668,7 @@ static void round_trip_one(ck_key_type type)
     }
     t_assert_code(ck_key_export_private(pub, sec1, sizeof sec1, &s1, err), CK_ERR_KEY_NO_PRIVATE,
                   err);
-    t_assert_code(ck_key_export_jwk(pub, 1, jwk, sizeof jwk, &n, err), CK_ERR_KEY_NO_PRIVATE,
-                  err);
+    t_assert_code(ck_key_export_jwk(pub, 1, jwk, sizeof jwk, &n, err), CK_ERR_KEY_NO_PRIVATE, err);
 
     /* raw public, uncompressed and compressed */
     size_t c = is_ec(type) ? coord_len(type) : 0;
@@ -686,8 +688,8 @@ static void round_trip_one(ck_key_type type)
         }
         ck_key_free(back);
         back = NULL;
-        t_assert_code(ck_key_export_public(key, comp, buf, want - 1, &n, err),
-                      CK_ERR_BUFFER_SMALL, err);
+        t_assert_code(ck_key_export_public(key, comp, buf, want - 1, &n, err), CK_ERR_BUFFER_SMALL,
+                      err);
     }
 
     /* raw private */
@@ -756,8 +758,7 @@ static void round_trip_one(ck_key_type type)
     t_assert_ok(ck_key_thumbprint_b64(back, tp2, err), err);
     assert_string_not_equal(tp1, tp2);
     if (can_sign) {
-        t_assert_code(ck_verify(back, msg, sizeof msg, sig, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(back, msg, sizeof msg, sig, siglen, 0, err), CK_ERR_SIGNATURE, err);
     }
     ck_key_free(back);
 
@@ -816,30 +817,25 @@ static void test_ecdsa_ranges(void **state)
         /* r = 0, s = 0, r = n, s = n, r = s = 0xff..ff */
         memcpy(bad, sig, siglen);
         memset(bad, 0, c);
-        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE, err);
         memcpy(bad, sig, siglen);
         memset(bad + c, 0, c);
-        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE, err);
         memcpy(bad, sig, siglen);
         memcpy(bad, n, c);
-        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE, err);
         memcpy(bad, sig, siglen);
         memcpy(bad + c, n, c);
-        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE, err);
         memset(bad, 0xff, siglen);
-        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE,
-                      err);
+        t_assert_code(ck_verify(key, msg, sizeof msg, bad, siglen, 0, err), CK_ERR_SIGNATURE, err);
         /* r + n does not fit; r with a leading zero byte prepended (65/97 bytes) is the
          * wrong length. */
         uint8_t longer[CK_SIG_MAX_LEN + 1];
         longer[0] = 0;
         memcpy(longer + 1, sig, siglen);
-        t_assert_code(ck_verify(key, msg, sizeof msg, longer, siglen + 1, 0, err),
-                      CK_ERR_SIGNATURE, err);
+        t_assert_code(ck_verify(key, msg, sizeof msg, longer, siglen + 1, 0, err), CK_ERR_SIGNATURE,
+                      err);
 
         /* (r, n - s) is the other valid ECDSA signature: accepted for P-256/P-384 and for
          * secp256k1 without CK_VERIFY_LOW_S; refused for secp256k1 with it. */
@@ -865,8 +861,8 @@ static void test_secp256k1_low_s(void **state)
     (void)state;
     ck_err err_buf, *err = &err_buf;
     size_t hlen = 0;
-    uint8_t *half = t_unhex("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0",
-                            &hlen);
+    uint8_t *half =
+        t_unhex("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", &hlen);
     ck_key *key = NULL;
     t_assert_ok(ck_key_generate(CK_KEY_SECP256K1, &key, err), err);
     for (int i = 0; i < 64; i++) {
@@ -920,8 +916,8 @@ static void test_private_import_rejects(void **state)
                       CK_ERR_KEY_INVALID, err);
         t_assert_code(ck_key_import_private(all_types[i], buf, want + 1, &key, err),
                       CK_ERR_KEY_INVALID, err);
-        t_assert_code(ck_key_import_private(all_types[i], buf, 0, &key, err),
-                      CK_ERR_KEY_INVALID, err);
+        t_assert_code(ck_key_import_private(all_types[i], buf, 0, &key, err), CK_ERR_KEY_INVALID,
+                      err);
         assert_null(key);
     }
 
@@ -989,12 +985,12 @@ static void test_public_import_rejects(void **state)
         static const size_t lens[] = {0, 1, 31, 32, 33, 34, 48, 49, 50, 64, 65, 66, 96, 97, 98};
         for (size_t j = 0; j < sizeof lens / sizeof lens[0]; j++) {
             size_t len = lens[j];
-            int ok_len = is_ec(type) ? (len == 1 + coord_len(type) || len == 1 + 2 * coord_len(type))
-                                     : len == 32;
+            int ok_len = is_ec(type)
+                             ? (len == 1 + coord_len(type) || len == 1 + 2 * coord_len(type))
+                             : len == 32;
             if (ok_len)
                 continue;
-            t_assert_code(ck_key_import_public(type, buf, len, &key, err), CK_ERR_KEY_INVALID,
-                          err);
+            t_assert_code(ck_key_import_public(type, buf, len, &key, err), CK_ERR_KEY_INVALID, err);
             assert_null(key);
         }
     }
@@ -1020,8 +1016,7 @@ static void test_public_import_rejects(void **state)
                 continue;
             uint8_t saved = pt[0];
             pt[0] = (uint8_t)prefix; /* includes hybrid 0x06/0x07 */
-            t_assert_code(ck_key_import_public(type, pt, n, &key, err), CK_ERR_KEY_INVALID,
-                          err);
+            t_assert_code(ck_key_import_public(type, pt, n, &key, err), CK_ERR_KEY_INVALID, err);
             pt[0] = saved;
         }
         /* prefix 0x04 with a compressed length */
@@ -1074,6 +1069,26 @@ static void test_public_import_rejects(void **state)
         free(p);
     }
 
+    /* A key with a torsion component (A + T, T of order 8) is not small-order and decodes
+     * under RFC 8032 section 5.1.3, so it is accepted, as libsodium's verification accepts it. */
+    {
+        ck_key *good = NULL;
+        uint8_t a[32], at[32];
+        size_t len = 0;
+        uint8_t *t8 =
+            t_unhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", &len);
+        t_assert_ok(ck_key_generate(CK_KEY_ED25519, &good, err), err);
+        t_assert_ok(ck_key_export_public(good, 0, a, sizeof a, &len, err), err);
+        assert_int_equal(crypto_core_ed25519_add(at, a, t8), 0);
+        assert_int_equal(crypto_core_ed25519_is_valid_point(at), 0); /* not prime order */
+        t_assert_ok(ck_key_import_public(CK_KEY_ED25519, at, sizeof at, &key, err), err);
+        assert_int_equal(ck_key_public_equal(key, good), 0);
+        ck_key_free(key);
+        key = NULL;
+        ck_key_free(good);
+        free(t8);
+    }
+
     t_assert_code(ck_key_import_public((ck_key_type)0, buf, 32, &key, err), CK_ERR_UNSUPPORTED,
                   err);
     t_assert_code(ck_key_import_public(CK_KEY_ED25519, NULL, 32, &key, err), CK_ERR_ARG, err);
@@ -1108,35 +1123,35 @@ static void test_jwk_rejects(void **state)
         assert_null(key);
         if (is_ec(type)) {
             /* right x, y of the other key: not on the curve, or not matching d */
-            int rc = import_jwk_str("EC", jstr(ja, "crv"), jstr(ja, "x"), jstr(jb, "y"), NULL,
-                                    &key, err);
+            int rc = import_jwk_str("EC", jstr(ja, "crv"), jstr(ja, "x"), jstr(jb, "y"), NULL, &key,
+                                    err);
             assert_true(rc == CK_ERR_KEY_INVALID);
-            rc = import_jwk_str("EC", jstr(ja, "crv"), jstr(ja, "x"), jstr(jb, "y"),
-                                jstr(ja, "d"), &key, err);
+            rc = import_jwk_str("EC", jstr(ja, "crv"), jstr(ja, "x"), jstr(jb, "y"), jstr(ja, "d"),
+                                &key, err);
             assert_true(rc == CK_ERR_JWK);
             assert_null(key);
             /* missing y; y on OKP */
-            t_assert_code(import_jwk_str("EC", jstr(ja, "crv"), jstr(ja, "x"), NULL, NULL, &key,
-                                         err),
-                          CK_ERR_JWK, err);
+            t_assert_code(
+                import_jwk_str("EC", jstr(ja, "crv"), jstr(ja, "x"), NULL, NULL, &key, err),
+                CK_ERR_JWK, err);
             /* scalar 0 in d */
             char zero[65];
             uint8_t z[48] = {0};
             t_assert_ok(ck_b64url_encode(z, coord_len(type), zero, sizeof zero, NULL, err), err);
-            t_assert_code(import_jwk_str("EC", jstr(ja, "crv"), jstr(ja, "x"), jstr(ja, "y"),
-                                         zero, &key, err),
+            t_assert_code(import_jwk_str("EC", jstr(ja, "crv"), jstr(ja, "x"), jstr(ja, "y"), zero,
+                                         &key, err),
                           CK_ERR_KEY_INVALID, err);
         } else {
-            t_assert_code(import_jwk_str("OKP", jstr(ja, "crv"), jstr(ja, "x"), jstr(ja, "x"),
-                                         NULL, &key, err),
+            t_assert_code(import_jwk_str("OKP", jstr(ja, "crv"), jstr(ja, "x"), jstr(ja, "x"), NULL,
+                                         &key, err),
                           CK_ERR_JWK, err);
         }
         /* truncated / extended x, d */
         char *x = strdup(jstr(ja, "x"));
         size_t xl = strlen(x);
         t_assert_code(ck_key_import_jwk(jstr(ja, "kty"), strlen(jstr(ja, "kty")), jstr(ja, "crv"),
-                                        strlen(jstr(ja, "crv")), x, xl - 1, ty,
-                                        ty ? strlen(ty) : 0, NULL, 0, &key, err),
+                                        strlen(jstr(ja, "crv")), x, xl - 1, ty, ty ? strlen(ty) : 0,
+                                        NULL, 0, &key, err),
                       CK_ERR_JWK, err);
         t_assert_code(ck_key_import_jwk(jstr(ja, "kty"), strlen(jstr(ja, "kty")), jstr(ja, "crv"),
                                         strlen(jstr(ja, "crv")), x, xl, ty, ty ? strlen(ty) : 0,
@@ -1161,8 +1176,8 @@ static void test_jwk_rejects(void **state)
     /* kty / crv */
     t_assert_code(import_jwk_str("EC", "Ed25519", RFC8037_X, NULL, NULL, &key, err), CK_ERR_JWK,
                   err);
-    t_assert_code(import_jwk_str("OKP", "P-256", RFC8037_X, RFC8037_X, NULL, &key, err),
-                  CK_ERR_JWK, err);
+    t_assert_code(import_jwk_str("OKP", "P-256", RFC8037_X, RFC8037_X, NULL, &key, err), CK_ERR_JWK,
+                  err);
     t_assert_code(import_jwk_str("OKP", "Ed448", RFC8037_X, NULL, NULL, &key, err),
                   CK_ERR_UNSUPPORTED, err);
     t_assert_code(import_jwk_str("EC", "P-521", RFC8037_X, RFC8037_X, NULL, &key, err),
@@ -1173,27 +1188,25 @@ static void test_jwk_rejects(void **state)
                   CK_ERR_UNSUPPORTED, err);
     t_assert_code(import_jwk_str("OKP", "ed25519", RFC8037_X, NULL, NULL, &key, err),
                   CK_ERR_UNSUPPORTED, err);
-    t_assert_code(import_jwk_str("OKP", "Ed25519", NULL, NULL, NULL, &key, err), CK_ERR_JWK,
-                  err);
+    t_assert_code(import_jwk_str("OKP", "Ed25519", NULL, NULL, NULL, &key, err), CK_ERR_JWK, err);
     t_assert_code(import_jwk_str(NULL, "Ed25519", RFC8037_X, NULL, NULL, &key, err), CK_ERR_JWK,
                   err);
-    t_assert_code(import_jwk_str("OKP", NULL, RFC8037_X, NULL, NULL, &key, err), CK_ERR_JWK,
-                  err);
+    t_assert_code(import_jwk_str("OKP", NULL, RFC8037_X, NULL, NULL, &key, err), CK_ERR_JWK, err);
     /* The Ed25519 identity point as x: a valid JWK shape, an invalid key. */
     t_assert_code(import_jwk_str("OKP", "Ed25519", "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                                  NULL, NULL, &key, err),
                   CK_ERR_KEY_INVALID, err);
     /* Lengths are counted, not NUL-terminated: "OKP" + trailing byte is not "OKP". */
-    t_assert_code(ck_key_import_jwk("OKPX", 4, "Ed25519", 7, RFC8037_X, strlen(RFC8037_X), NULL,
-                                    0, NULL, 0, &key, err),
+    t_assert_code(ck_key_import_jwk("OKPX", 4, "Ed25519", 7, RFC8037_X, strlen(RFC8037_X), NULL, 0,
+                                    NULL, 0, &key, err),
                   CK_ERR_UNSUPPORTED, err);
     t_assert_ok(ck_key_import_jwk("OKPX", 3, "Ed25519X", 7, RFC8037_X, strlen(RFC8037_X), NULL, 0,
                                   NULL, 0, &key, err),
                 err);
     ck_key_free(key);
     key = NULL;
-    t_assert_code(ck_key_import_jwk("OKP", 3, "Ed25519", 7, RFC8037_X, strlen(RFC8037_X), NULL,
-                                    0, NULL, 0, NULL, err),
+    t_assert_code(ck_key_import_jwk("OKP", 3, "Ed25519", 7, RFC8037_X, strlen(RFC8037_X), NULL, 0,
+                                    NULL, 0, NULL, err),
                   CK_ERR_ARG, err);
     t_assert_code(ck_key_import_jwk("OKP", 3, "Ed25519", 7, NULL, 43, NULL, 0, NULL, 0, &key, err),
                   CK_ERR_ARG, err);
@@ -1241,6 +1254,53 @@ static void test_misc_args(void **state)
     ck_key_free(b);
 }
 
+/* ---- threads ----------------------------------------------------------------------------- */
+
+/* Handles are shared read-only between threads: the cached public EVP_PKEY, the secp256k1
+ * context and the per-thread hash contexts must all tolerate concurrent use. */
+static ck_key *shared_keys[N_SIGN_TYPES];
+
+static void *thread_main(void *arg)
+{
+    long failures = 0;
+    uint8_t msg[8] = {(uint8_t)(uintptr_t)arg, 1, 2, 3, 4, 5, 6, 7};
+    for (int round = 0; round < 25; round++) {
+        for (size_t i = 0; i < N_SIGN_TYPES; i++) {
+            uint8_t sig[CK_SIG_MAX_LEN];
+            size_t n = 0;
+            ck_err err;
+            msg[1] = (uint8_t)round;
+            if (ck_sign(shared_keys[i], msg, sizeof msg, sig, sizeof sig, &n, &err) != CK_OK ||
+                ck_verify(shared_keys[i], msg, sizeof msg, sig, n, 0, &err) != CK_OK)
+                failures++;
+            sig[0] ^= 1;
+            if (ck_verify(shared_keys[i], msg, sizeof msg, sig, n, 0, &err) != CK_ERR_SIGNATURE)
+                failures++;
+        }
+    }
+    return (void *)failures;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    ck_err err_buf, *err = &err_buf;
+    pthread_t th[4];
+    for (size_t i = 0; i < N_SIGN_TYPES; i++)
+        t_assert_ok(ck_key_generate(sign_types[i], &shared_keys[i], err), err);
+    for (uintptr_t t = 0; t < 4; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, thread_main, (void *)t), 0);
+    for (int t = 0; t < 4; t++) {
+        void *ret = NULL;
+        assert_int_equal(pthread_join(th[t], &ret), 0);
+        assert_int_equal((long)ret, 0);
+    }
+    for (size_t i = 0; i < N_SIGN_TYPES; i++) {
+        ck_key_free(shared_keys[i]);
+        shared_keys[i] = NULL;
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1262,6 +1322,7 @@ int main(void)
         cmocka_unit_test(test_public_import_rejects),
         cmocka_unit_test(test_jwk_rejects),
         cmocka_unit_test(test_misc_args),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

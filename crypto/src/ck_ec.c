@@ -142,8 +142,8 @@ static int ck_ec_set_point(ck_key *key, const uint8_t *point, size_t point_len, 
     } else {
         /* OpenSSL also accepts the hybrid encodings 0x06/0x07; SEC 1 points in JOSE and
          * multikey are compressed (0x02/0x03) or uncompressed (0x04) only. */
-        int prefix_ok = point_len == 1 + c ? (point[0] == 0x02 || point[0] == 0x03)
-                                           : point[0] == 0x04;
+        int prefix_ok =
+            point_len == 1 + c ? (point[0] == 0x02 || point[0] == 0x03) : point[0] == 0x04;
         if (!prefix_ok) {
             rc = ck_err_set(err, CK_ERR_KEY_INVALID,
                             "%s: point prefix 0x%02x does not match its %zu-byte length",
@@ -228,8 +228,7 @@ int ck_ec_sign(const ck_key *key, const uint8_t *msg, size_t msg_len, uint8_t *s
     const unsigned char *p = der;
     esig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
     if (esig == NULL || p != der + der_len) {
-        rc = ck_ec_fail(err, CK_ERR_BACKEND, "OpenSSL produced an unparsable signature",
-                        key->type);
+        rc = ck_ec_fail(err, CK_ERR_BACKEND, "OpenSSL produced an unparsable signature", key->type);
         goto out;
     }
     const BIGNUM *r = NULL, *s = NULL;

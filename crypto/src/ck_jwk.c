@@ -21,8 +21,8 @@ static const struct {
     const char *kty;
     const char *crv;
 } ck_jwk_curves[] = {
-    {CK_KEY_ED25519, "OKP", "Ed25519"}, {CK_KEY_X25519, "OKP", "X25519"},
-    {CK_KEY_P256, "EC", "P-256"},       {CK_KEY_P384, "EC", "P-384"},
+    {CK_KEY_ED25519, "OKP", "Ed25519"},    {CK_KEY_X25519, "OKP", "X25519"},
+    {CK_KEY_P256, "EC", "P-256"},          {CK_KEY_P384, "EC", "P-384"},
     {CK_KEY_SECP256K1, "EC", "secp256k1"},
 };
 
@@ -44,8 +44,8 @@ static size_t ck_jwk_curve_of(ck_key_type type)
 
 /* Decodes a member that must be exactly `want` bytes. The length is checked on the text first
  * so an oversized value is rejected before any decoding. */
-static int ck_jwk_member(const char *name, const char *crv, const char *s, size_t len,
-                         uint8_t *out, size_t want, ck_err *err)
+static int ck_jwk_member(const char *name, const char *crv, const char *s, size_t len, uint8_t *out,
+                         size_t want, ck_err *err)
 {
     if (len != ck_b64url_encoded_len(want))
         return ck_err_set(err, CK_ERR_JWK,
@@ -59,8 +59,8 @@ static int ck_jwk_member(const char *name, const char *crv, const char *s, size_
         return ck_err_set(err, rc, "jwk: \"%s\" is not strict base64url", name);
     }
     if (got != want)
-        return ck_err_set(err, CK_ERR_JWK, "jwk: \"%s\" decodes to %zu bytes, expected %zu",
-                          name, got, want);
+        return ck_err_set(err, CK_ERR_JWK, "jwk: \"%s\" decodes to %zu bytes, expected %zu", name,
+                          got, want);
     return CK_OK;
 }
 
@@ -90,14 +90,12 @@ int ck_key_import_jwk(const char *kty, size_t kty_len, const char *crv, size_t c
 
     int is_okp = ck_jwk_eq(kty, kty_len, "OKP");
     if (!is_okp && !ck_jwk_eq(kty, kty_len, "EC"))
-        return ck_err_set(err, CK_ERR_UNSUPPORTED, "jwk: unsupported \"kty\" (%zu chars)",
-                          kty_len);
+        return ck_err_set(err, CK_ERR_UNSUPPORTED, "jwk: unsupported \"kty\" (%zu chars)", kty_len);
     size_t i = 0;
     while (i < CK_JWK_NCURVES && !ck_jwk_eq(crv, crv_len, ck_jwk_curves[i].crv))
         i++;
     if (i == CK_JWK_NCURVES)
-        return ck_err_set(err, CK_ERR_UNSUPPORTED, "jwk: unsupported \"crv\" (%zu chars)",
-                          crv_len);
+        return ck_err_set(err, CK_ERR_UNSUPPORTED, "jwk: unsupported \"crv\" (%zu chars)", crv_len);
     ck_key_type type = ck_jwk_curves[i].type;
     const char *crv_name = ck_jwk_curves[i].crv;
     if (!ck_jwk_eq(kty, kty_len, ck_jwk_curves[i].kty))
@@ -215,8 +213,7 @@ int ck_key_export_jwk(const ck_key *key, int include_private, char *out, size_t 
         }
         if (pass == 0 && (size_t)n + 1 > cap) {
             rc = ck_err_set(err, CK_ERR_BUFFER_SMALL,
-                            "export jwk: needs %zu bytes (with NUL), have %zu", (size_t)n + 1,
-                            cap);
+                            "export jwk: needs %zu bytes (with NUL), have %zu", (size_t)n + 1, cap);
             goto out;
         }
     }

@@ -58,11 +58,10 @@ const char *ck_key_type_name(ck_key_type t)
 
 int ck_key_type_from_name(const char *name, size_t len, ck_key_type *out, ck_err *err)
 {
-    static const ck_key_type types[] = {CK_KEY_ED25519, CK_KEY_P256, CK_KEY_P384,
-                                        CK_KEY_SECP256K1, CK_KEY_X25519};
+    static const ck_key_type types[] = {CK_KEY_ED25519, CK_KEY_P256, CK_KEY_P384, CK_KEY_SECP256K1,
+                                        CK_KEY_X25519};
     if (out == NULL || (name == NULL && len != 0))
-        return ck_err_set(err, CK_ERR_ARG, "key type name: NULL %s",
-                          out == NULL ? "out" : "name");
+        return ck_err_set(err, CK_ERR_ARG, "key type name: NULL %s", out == NULL ? "out" : "name");
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         const char *n = ck_key_type_name(types[i]);
         if (strlen(n) == len && memcmp(n, name, len) == 0) {
@@ -234,8 +233,7 @@ int ck_key_generate(ck_key_type type, ck_key **out, ck_err *err)
         return ck_err_set(err, CK_ERR_ARG, "generate: NULL out");
     *out = NULL;
     if (!ck_type_known(type))
-        return ck_err_set(err, CK_ERR_UNSUPPORTED, "generate: unsupported key type %d",
-                          (int)type);
+        return ck_err_set(err, CK_ERR_UNSUPPORTED, "generate: unsupported key type %d", (int)type);
     rc = ck_key_alloc(type, 1, &key, err);
     if (rc != CK_OK)
         return rc;
@@ -281,8 +279,8 @@ int ck_key_import_private(ck_key_type type, const uint8_t *secret, size_t len, c
     size_t need = ck_internal_secret_len(type);
     if (len != need)
         return ck_err_set(err, CK_ERR_KEY_INVALID,
-                          "import private: %s secret is %zu bytes, got %zu",
-                          ck_key_type_name(type), need, len);
+                          "import private: %s secret is %zu bytes, got %zu", ck_key_type_name(type),
+                          need, len);
     if (ck_type_is_ec(type) && !ck_key_scalar_in_range(type, secret))
         return ck_err_set(err, CK_ERR_KEY_INVALID,
                           "import private: %s scalar is not in the range [1, n-1]",
@@ -401,12 +399,10 @@ int ck_key_export_public(const ck_key *key, int compressed, uint8_t *out, size_t
     return CK_OK;
 }
 
-int ck_key_export_private(const ck_key *key, uint8_t *out, size_t cap, size_t *out_len,
-                          ck_err *err)
+int ck_key_export_private(const ck_key *key, uint8_t *out, size_t cap, size_t *out_len, ck_err *err)
 {
     if (key == NULL || out == NULL)
-        return ck_err_set(err, CK_ERR_ARG, "export private: NULL %s",
-                          key == NULL ? "key" : "out");
+        return ck_err_set(err, CK_ERR_ARG, "export private: NULL %s", key == NULL ? "key" : "out");
     if (key->secret == NULL)
         return ck_err_set(err, CK_ERR_KEY_NO_PRIVATE, "export private: %s key has no private part",
                           ck_key_type_name(key->type));
@@ -437,7 +433,9 @@ int ck_sign(const ck_key *key, const uint8_t *msg, size_t msg_len, uint8_t *sig,
         return ck_err_set(err, rc, "crypto library initialisation failed");
     if (key == NULL || sig == NULL || (msg == NULL && msg_len != 0))
         return ck_err_set(err, CK_ERR_ARG, "sign: NULL %s",
-                          key == NULL ? "key" : sig == NULL ? "sig" : "msg");
+                          key == NULL   ? "key"
+                          : sig == NULL ? "sig"
+                                        : "msg");
     if (msg == NULL)
         msg = empty;
     size_t need = ck_key_sig_len(key->type);
@@ -484,7 +482,9 @@ int ck_verify(const ck_key *key, const uint8_t *msg, size_t msg_len, const uint8
         return ck_err_set(err, rc, "crypto library initialisation failed");
     if (key == NULL || (sig == NULL && sig_len != 0) || (msg == NULL && msg_len != 0))
         return ck_err_set(err, CK_ERR_ARG, "verify: NULL %s",
-                          key == NULL ? "key" : sig == NULL ? "sig" : "msg");
+                          key == NULL   ? "key"
+                          : sig == NULL ? "sig"
+                                        : "msg");
     if (msg == NULL)
         msg = empty;
     size_t need = ck_key_sig_len(key->type);

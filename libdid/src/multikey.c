@@ -121,29 +121,32 @@ out:
     return rc;
 }
 
-/* The codec entry for a decoded multicodec value, or an error saying why there is none. */
-static int mk_lookup(uint64_t code, int secret, const mk_codec **c, did_err *err)
+/* The codec entry for a decoded multicodec value, or NULL with err saying why there is none
+ * (always DID_ERR_MULTICODEC). */
+static const mk_codec *mk_lookup(uint64_t code, int secret, did_err *err)
 {
     const char *what = mk_what(secret);
+    const mk_codec *c = secret ? mk_by_code(mk_secret, MK_COUNT(mk_secret), code)
+                               : mk_by_code(mk_public, MK_COUNT(mk_public), code);
 
-    *c = secret ? mk_by_code(mk_secret, MK_COUNT(mk_secret), code)
-                : mk_by_code(mk_public, MK_COUNT(mk_public), code);
-    if (*c != NULL)
-        return DID_OK;
+    if (c != NULL)
+        return c;
     if (code == DID_MC_P521_PUB || code == MK_MC_P521_PRIV)
-        return did_err_set(err, DID_ERR_MULTICODEC,
-                           "%s: P-521 keys (multicodec 0x%llx) are recognised but not supported",
-                           what, (unsigned long long)code);
-    if (!secret && mk_by_code(mk_secret, MK_COUNT(mk_secret), code) != NULL)
-        return did_err_set(err, DID_ERR_MULTICODEC,
-                           "%s: multicodec 0x%llx is a secret key, not a public key", what,
-                           (unsigned long long)code);
-    if (secret && mk_by_code(mk_public, MK_COUNT(mk_public), code) != NULL)
-        return did_err_set(err, DID_ERR_MULTICODEC,
-                           "%s: multicodec 0x%llx is a public key, not a secret key", what,
-                           (unsigned long long)code);
-    return did_err_set(err, DID_ERR_MULTICODEC, "%s: unknown or unsupported multicodec 0x%llx",
-                       what, (unsigned long long)code);
+        did_err_set(err, DID_ERR_MULTICODEC,
+                    "%s: P-521 keys (multicodec 0x%llx) are recognised but not supported", what,
+                    (unsigned long long)code);
+    else if (!secret && mk_by_code(mk_secret, MK_COUNT(mk_secret), code) != NULL)
+        did_err_set(err, DID_ERR_MULTICODEC,
+                    "%s: multicodec 0x%llx is a secret key, not a public key", what,
+                    (unsigned long long)code);
+    else if (secret && mk_by_code(mk_public, MK_COUNT(mk_public), code) != NULL)
+        did_err_set(err, DID_ERR_MULTICODEC,
+                    "%s: multicodec 0x%llx is a public key, not a secret key", what,
+                    (unsigned long long)code);
+    else
+        did_err_set(err, DID_ERR_MULTICODEC, "%s: unknown or unsupported multicodec 0x%llx", what,
+                    (unsigned long long)code);
+    return NULL;
 }
 
 static int mk_decode(const char *in, size_t n, int secret, ck_key **out, did_err *err)
@@ -182,9 +185,11 @@ static int mk_decode(const char *in, size_t n, int secret, ck_key **out, did_err
         did_err_prefix(err, what);
         goto out;
     }
-    rc = mk_lookup(code, secret, &c, err);
-    if (rc != DID_OK)
+    c = mk_lookup(code, secret, err);
+    if (c == NULL) {
+        rc = DID_ERR_MULTICODEC;
         goto out;
+    }
     klen = len - used;
     if (klen != c->len) {
         if (!secret && mk_is_ec(c->type) && klen == 2 * (c->len - 1) + 1)

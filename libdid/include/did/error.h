@@ -6,8 +6,10 @@
  * Codes are documented in spec/errors.md and never renumbered; messages may change.
  *
  * Code ranges: 1-99 general, 100-199 crypto (the CK_ERR_* codes of ck.h, passed through as they
- * are), 200-299 JSON/JCS, 300-399 codecs, 400-499 DIDs and resolution, 500-599 JOSE/JWT.
- * Later modules take the next free hundreds (see spec/errors.md).
+ * are), 200-299 JSON/JCS, 300-399 codecs, 400-499 DIDs and resolution, 500-599 JOSE/JWT,
+ * 600-699 credentials and presentations, 700-799 Data Integrity, 800-899 SD-JWT, 900-999 status
+ * lists. Later modules take the next free hundreds (see spec/errors.md). Each code's meaning is
+ * in spec/errors.md.
  */
 #ifndef DID_ERROR_H
 #define DID_ERROR_H
@@ -69,6 +71,56 @@ enum {
     DID_ERR_JWT_CLAIM = 513,     /* a registered claim is missing or of the wrong type */
     DID_ERR_JWT_AUD = 514,       /* aud does not contain the expected audience */
     DID_ERR_JWT_ISS = 515,       /* iss is not the expected issuer */
+    /* credentials and presentations (did/vc.h) */
+    DID_ERR_VC_CONTEXT = 600,
+    DID_ERR_VC_TYPE = 601,
+    DID_ERR_VC_ISSUER = 602,
+    DID_ERR_VC_DATE = 603,
+    DID_ERR_VC_NOT_YET_VALID = 604,
+    DID_ERR_VC_EXPIRED = 605,
+    DID_ERR_VC_SUBJECT = 606,
+    DID_ERR_VC_STATUS = 607,
+    DID_ERR_VC_SCHEMA = 608,
+    DID_ERR_VC_ID = 609,
+    DID_ERR_VP_HOLDER = 610,
+    DID_ERR_VP_CREDENTIAL = 611,
+    DID_ERR_VC_FORMAT = 612,
+    DID_ERR_VC_JWT = 613,
+    DID_ERR_VC_ISSUER_KEY = 614,
+    DID_ERR_VC_UNSECURED = 615,
+    /* Data Integrity (did/di.h) */
+    DID_ERR_DI_PROOF = 700,
+    DID_ERR_DI_CRYPTOSUITE = 701,
+    DID_ERR_DI_PROOF_VALUE = 702,
+    DID_ERR_DI_PURPOSE = 703,
+    DID_ERR_DI_SIGNATURE = 704,
+    DID_ERR_DI_CREATED = 705,
+    DID_ERR_DI_CHALLENGE = 706,
+    DID_ERR_DI_DOMAIN = 707,
+    DID_ERR_DI_CONTEXT = 708,
+    DID_ERR_DI_KEY = 709,
+    /* SD-JWT (did/sdjwt.h) */
+    DID_ERR_SDJWT_FORMAT = 800,
+    DID_ERR_SDJWT_DISCLOSURE = 801,
+    DID_ERR_SDJWT_DIGEST_DUP = 802,
+    DID_ERR_SDJWT_UNREFERENCED = 803,
+    DID_ERR_SDJWT_RESERVED = 804,
+    DID_ERR_SDJWT_ALG = 805,
+    DID_ERR_SDJWT_KB = 806,
+    DID_ERR_SDJWT_KB_NONCE = 807,
+    DID_ERR_SDJWT_KB_AUD = 808,
+    DID_ERR_SDJWT_KB_HASH = 809,
+    DID_ERR_SDJWT_KB_IAT = 810,
+    DID_ERR_SDJWT_CNF = 811,
+    DID_ERR_SDJWT_VCT = 812,
+    DID_ERR_SDJWT_PATH = 813,
+    /* status lists (did/status.h) */
+    DID_ERR_STATUS_ENCODING = 900,
+    DID_ERR_STATUS_INDEX = 901,
+    DID_ERR_STATUS_PURPOSE = 902,
+    DID_ERR_STATUS_REVOKED = 903,
+    DID_ERR_STATUS_SUSPENDED = 904,
+    DID_ERR_STATUS_LIST = 905,
 };
 
 #define DID_ERR_MSG_MAX 256
