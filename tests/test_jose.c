@@ -19,17 +19,19 @@
 #define A3_X "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"
 #define A3_Y "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"
 #define A3_D "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"
-#define A3_JWS                                                                                   \
-    "eyJhbGciOiJFUzI1NiJ9"                                                                       \
-    ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ" \
+#define A3_JWS                                                                                     \
+    "eyJhbGciOiJFUzI1NiJ9"                                                                         \
+    ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnV" \
+    "lfQ"                                                                                          \
     ".DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q"
-#define A3_PAYLOAD "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}"
+#define A3_PAYLOAD \
+    "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}"
 
 /* RFC 8037 A.1 (Ed25519 key) and A.4 (the JWS). */
 #define ED_D "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
 #define ED_X "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
-#define ED_JWS                                                                                   \
-    "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc"                                   \
+#define ED_JWS                                                 \
+    "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc" \
     ".hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
 
 static const ck_key_type sign_types[] = {CK_KEY_ED25519, CK_KEY_P256, CK_KEY_P384,
@@ -253,8 +255,7 @@ static void test_rfc7515_a3(void **state)
     /* As a JWT: exp is 1300819380; the payload's CRLFs are JSON whitespace. */
     copts.now = 1300819379;
     copts.iss = "joe";
-    t_assert_ok(did_jwt_verify(NULL, A3_JWS, strlen(A3_JWS), &opts, &copts, &j, &claims, err),
-                err);
+    t_assert_ok(did_jwt_verify(NULL, A3_JWS, strlen(A3_JWS), &opts, &copts, &j, &claims, err), err);
     assert_true(json_is_true(json_object_get(claims, "http://example.com/is_root")));
     json_decref(claims);
     did_jws_clear(&j);
@@ -356,7 +357,8 @@ static void test_roundtrip(void **state)
         t_assert_ok(did_jcs_write(j.header, &hb, err), err);
         {
             char want[128];
-            snprintf(want, sizeof(want), "{\"alg\":\"%s\",\"cty\":\"json\",\"kid\":\"key-1\",\"typ\":\"JWT\"}",
+            snprintf(want, sizeof(want),
+                     "{\"alg\":\"%s\",\"cty\":\"json\",\"kid\":\"key-1\",\"typ\":\"JWT\"}",
                      ck_key_jose_alg(sign_types[i]));
             assert_string_equal((const char *)hb.data, want);
         }
@@ -534,7 +536,9 @@ static void test_kid_resolution(void **state)
         s = make_jws(k, "{\"alg\":\"EdDSA\",\"kid\":\"key-1\"}", "x");
         expect_verify(ctx, s, &vo, DID_ERR_JWS_KID);
         free(s);
-        s = make_jws(k, "{\"alg\":\"EdDSA\",\"kid\":\"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\"}",
+        s = make_jws(k,
+                     "{\"alg\":\"EdDSA\",\"kid\":\"did:key:"
+                     "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\"}",
                      "x"); /* a DID with no fragment */
         expect_verify(ctx, s, &vo, DID_ERR_JWS_KID);
         free(s);
@@ -590,33 +594,32 @@ static void test_format(void **state)
         struct {
             const char *a, *sep1, *b, *sep2, *c, *extra, *part;
         } cases[] = {
-            {h, ".", p, "", "", "", NULL},              /* two parts */
-            {h, ".", p, ".", sg, ".xyz", NULL},         /* four parts */
-            {h, ".", p, ".", sg, ".", NULL},            /* four, the last empty */
-            {h, "", "", "", "", "", NULL},              /* one part */
-            {"", ".", p, ".", sg, "", "header"},        /* empty parts */
+            {h, ".", p, "", "", "", NULL},       /* two parts */
+            {h, ".", p, ".", sg, ".xyz", NULL},  /* four parts */
+            {h, ".", p, ".", sg, ".", NULL},     /* four, the last empty */
+            {h, "", "", "", "", "", NULL},       /* one part */
+            {"", ".", p, ".", sg, "", "header"}, /* empty parts */
             {h, ".", "", ".", sg, "", "payload"},
             {h, ".", p, ".", "", "", "signature"},
-            {h, "=.", p, ".", sg, "", "header"},        /* padding */
+            {h, "=.", p, ".", sg, "", "header"}, /* padding */
             {h, ".", p, "=.", sg, "", "payload"},
             {h, ".", p, ".", sg, "==", "signature"},
-            {h, "+.", p, ".", sg, "", "header"},        /* the standard alphabet */
+            {h, "+.", p, ".", sg, "", "header"}, /* the standard alphabet */
             {h, ".", p, "/.", sg, "", "payload"},
-            {h, ".", p, ".", sg, " ", "signature"},     /* whitespace */
+            {h, ".", p, ".", sg, " ", "signature"}, /* whitespace */
             {h, ".", p, ".", sg, "\n", "signature"},
-            {h, "A.", p, ".", sg, "", "header"},        /* impossible length (1 mod 4) */
-            {h, ".", "e31", ".", sg, "", "payload"},    /* non-zero trailing bits ("{}") */
+            {h, "A.", p, ".", sg, "", "header"},     /* impossible length (1 mod 4) */
+            {h, ".", "e31", ".", sg, "", "payload"}, /* non-zero trailing bits ("{}") */
             {h, ".", p, ".", sg, "\xc3\xa9", "signature"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
             snprintf(buf, sizeof(buf), "%s%s%s%s%s%s", cases[i].a, cases[i].sep1, cases[i].b,
                      cases[i].sep2, cases[i].c, cases[i].extra);
-            t_assert_code(did_jws_verify(NULL, buf, strlen(buf), &vo, &j, err),
-                          DID_ERR_JWS_FORMAT, err);
+            t_assert_code(did_jws_verify(NULL, buf, strlen(buf), &vo, &j, err), DID_ERR_JWS_FORMAT,
+                          err);
             assert_cleared(&j);
             if (cases[i].part != NULL && strstr(err->msg, cases[i].part) == NULL)
-                fail_msg("case %zu: message does not name the %s: %s", i, cases[i].part,
-                         err->msg);
+                fail_msg("case %zu: message does not name the %s: %s", i, cases[i].part, err->msg);
         }
     }
     /* An embedded NUL does not end the input: the length is what counts. */
@@ -921,9 +924,9 @@ static void test_signature(void **state)
             did_buf_init(&b);
             assert_int_equal(did_buf_append(&b, s, (size_t)(sg - s)), DID_OK);
             append_b64(&b, zero, sizeof(zero));
-            t_assert_code(did_jws_verify(NULL, (const char *)b.data, b.len, &vo, &(did_jws){0},
-                                         err),
-                          DID_ERR_JWS_SIGNATURE, err);
+            t_assert_code(
+                did_jws_verify(NULL, (const char *)b.data, b.len, &vo, &(did_jws){0}, err),
+                DID_ERR_JWS_SIGNATURE, err);
             did_buf_clear(&b);
         }
         free(t2);
@@ -978,21 +981,22 @@ static void test_sign_opts(void **state)
     so.extra = extra;
     t_assert_ok(did_jws_sign(k, &so, (const uint8_t *)"p", 1, &b, err), err);
     vo.key = pub;
-    t_assert_code(did_jws_verify(NULL, (const char *)b.data, b.len, &vo, &j, err),
-                  DID_ERR_JWS_CRIT, err);
+    t_assert_code(did_jws_verify(NULL, (const char *)b.data, b.len, &vo, &j, err), DID_ERR_JWS_CRIT,
+                  err);
     {
         static const char *const zz[] = {"zz", NULL};
         vo.crit = zz;
     }
     t_assert_ok(did_jws_verify(NULL, (const char *)b.data, b.len, &vo, &j, err), err);
     t_assert_ok(did_jcs_write(j.header, &hb, err), err);
-    assert_string_equal((const char *)hb.data, "{\"aa\":\"x\",\"alg\":\"ES384\",\"crit\":[\"zz\"],"
-                                               "\"kid\":\"did:example:1#k\",\"typ\":\"vc+jwt\",\"zz\":1}");
+    assert_string_equal((const char *)hb.data,
+                        "{\"aa\":\"x\",\"alg\":\"ES384\",\"crit\":[\"zz\"],"
+                        "\"kid\":\"did:example:1#k\",\"typ\":\"vc+jwt\",\"zz\":1}");
     /* The header part is those exact bytes. */
     {
         size_t hl = 0;
-        char *h = strndup((const char *)b.data, (size_t)(strchr((const char *)b.data, '.') -
-                                                         (const char *)b.data));
+        char *h = strndup((const char *)b.data,
+                          (size_t)(strchr((const char *)b.data, '.') - (const char *)b.data));
         uint8_t *raw = b64d(h, &hl);
         assert_int_equal(hl, hb.len);
         assert_memory_equal(raw, hb.data, hl);
@@ -1056,10 +1060,10 @@ static int check_claims(const char *json, const did_jwt_check_opts *o, did_err *
     return rc;
 }
 
-#define CLAIMS(json, opts, code)                                                                 \
-    do {                                                                                         \
-        did_err e_;                                                                              \
-        t_assert_code(check_claims(json, opts, &e_), code, &e_);                                 \
+#define CLAIMS(json, opts, code)                                 \
+    do {                                                         \
+        did_err e_;                                              \
+        t_assert_code(check_claims(json, opts, &e_), code, &e_); \
     } while (0)
 
 static void test_jwt_times(void **state)
@@ -1272,9 +1276,9 @@ static void test_jwt_verify(void **state)
         json_decref(claims);
         did_jws_clear(&j);
         /* NULL claim options: the clock, nothing required, no audience expected. */
-        t_assert_code(did_jwt_verify(NULL, (const char *)b.data, b.len, &vo, NULL, &j, &claims,
-                                     err),
-                      DID_ERR_JWT_EXPIRED, err);
+        t_assert_code(
+            did_jwt_verify(NULL, (const char *)b.data, b.len, &vo, NULL, &j, &claims, err),
+            DID_ERR_JWT_EXPIRED, err);
     }
     /* did_jwt_sign wants an object. */
     {
@@ -1297,13 +1301,13 @@ static void test_jwt_verify(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc7515_a3),   cmocka_unit_test(test_rfc8037_a4),
-        cmocka_unit_test(test_roundtrip),    cmocka_unit_test(test_kid_resolution),
-        cmocka_unit_test(test_format),       cmocka_unit_test(test_limit),
-        cmocka_unit_test(test_header),       cmocka_unit_test(test_alg),
-        cmocka_unit_test(test_typ),          cmocka_unit_test(test_crit),
-        cmocka_unit_test(test_signature),    cmocka_unit_test(test_sign_opts),
-        cmocka_unit_test(test_jwt_times),    cmocka_unit_test(test_jwt_iss_aud),
+        cmocka_unit_test(test_rfc7515_a3), cmocka_unit_test(test_rfc8037_a4),
+        cmocka_unit_test(test_roundtrip),  cmocka_unit_test(test_kid_resolution),
+        cmocka_unit_test(test_format),     cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_header),     cmocka_unit_test(test_alg),
+        cmocka_unit_test(test_typ),        cmocka_unit_test(test_crit),
+        cmocka_unit_test(test_signature),  cmocka_unit_test(test_sign_opts),
+        cmocka_unit_test(test_jwt_times),  cmocka_unit_test(test_jwt_iss_aud),
         cmocka_unit_test(test_jwt_verify),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

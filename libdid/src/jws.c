@@ -34,7 +34,7 @@ static const jws_alg jws_algs[] = {
 /* Header parameters defined by RFC 7515 and RFC 7518 (with RFC 7516, which JWA's names come
  * from): RFC 7515 section 4.1.11 forbids naming them in "crit". */
 static const char *const registered_params[] = {
-    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty",
+    "alg",  "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty",
     "crit", "enc", "zip", "epk", "apu", "apv", "iv",  "tag",      "p2s", "p2c",
 };
 
@@ -180,8 +180,6 @@ static int check_crit(const json_t *header, const char *const *processed, did_er
     char buf[JWS_SHOWN_MAX + 1];
     size_t n;
 
-    if (b64 != NULL && !json_is_boolean(b64))
-        return did_err_set(err, DID_ERR_JWS_HEADER, "header member \"b64\" must be a boolean");
     /* An unencoded payload changes the signing input; we never verify one, whatever crit
      * says. */
     if (json_is_false(b64))
@@ -237,8 +235,7 @@ static int find_alg(const json_t *header, unsigned allowed, const jws_alg **alg,
     if (str_eq(s, n, "none"))
         return did_err_set(err, DID_ERR_JWS_ALG, "alg \"none\" (unsecured JWS) is refused");
     if (n >= 2 && memcmp(s, "HS", 2) == 0)
-        return did_err_set(err, DID_ERR_JWS_ALG, "alg \"%s\" (HMAC) is refused",
-                           shown(s, n, buf));
+        return did_err_set(err, DID_ERR_JWS_ALG, "alg \"%s\" (HMAC) is refused", shown(s, n, buf));
     for (size_t i = 0; i < sizeof(jws_algs) / sizeof(jws_algs[0]); i++) {
         if (!str_eq(s, n, jws_algs[i].name))
             continue;
@@ -257,8 +254,7 @@ static int check_string_member(const json_t *header, const char *name, did_err *
     const json_t *v = json_object_get(header, name);
 
     if (v != NULL && !json_is_string(v))
-        return did_err_set(err, DID_ERR_JWS_HEADER, "header member \"%s\" must be a string",
-                           name);
+        return did_err_set(err, DID_ERR_JWS_HEADER, "header member \"%s\" must be a string", name);
     return DID_OK;
 }
 
@@ -280,12 +276,13 @@ static int find_key(const did_ctx *ctx, const json_t *header, const did_jws_veri
         return DID_OK;
     }
     if (ctx == NULL)
-        return did_err_set(err, DID_ERR_ARG, "did_jws_verify: no key and no context to resolve kid");
+        return did_err_set(err, DID_ERR_ARG,
+                           "did_jws_verify: no key and no context to resolve kid");
     if (kid == NULL)
         return did_err_set(err, DID_ERR_JWS_KID, "header has no \"kid\" and no key was given");
     did_err_clear(&e);
-    rc = did_resolve_key(ctx, json_string_value(kid), json_string_length(kid), opts->rel, key,
-                         NULL, &e);
+    rc = did_resolve_key(ctx, json_string_value(kid), json_string_length(kid), opts->rel, key, NULL,
+                         &e);
     if (rc == DID_OK)
         return DID_OK;
     if (rc == DID_ERR_NOMEM)
@@ -317,8 +314,8 @@ void did_jws_clear(did_jws *jws)
     did_jws_init(jws);
 }
 
-int did_jws_verify(const did_ctx *ctx, const char *jws, size_t len,
-                   const did_jws_verify_opts *opts, did_jws *out, did_err *err)
+int did_jws_verify(const did_ctx *ctx, const char *jws, size_t len, const did_jws_verify_opts *opts,
+                   did_jws *out, did_err *err)
 {
     const did_json_limits hlim = {DID_JWS_MAX_HEADER, JWS_HDR_MAX_DEPTH, DID_JWS_MAX_HEADER,
                                   JWS_HDR_MAX_ENTRIES};
@@ -342,7 +339,8 @@ int did_jws_verify(const did_ctx *ctx, const char *jws, size_t len,
     if (jws == NULL || opts == NULL || out == NULL)
         return did_err_set(err, DID_ERR_ARG, "did_jws_verify: NULL argument");
     if (opts->key == NULL && ctx == NULL)
-        return did_err_set(err, DID_ERR_ARG, "did_jws_verify: no key and no context to resolve kid");
+        return did_err_set(err, DID_ERR_ARG,
+                           "did_jws_verify: no key and no context to resolve kid");
 
     /* 1. Length. */
     max_len = opts->max_len != 0 ? opts->max_len : DID_JWS_MAX_LEN;
@@ -391,11 +389,16 @@ int did_jws_verify(const did_ctx *ctx, const char *jws, size_t len,
         DID_OK)
         goto out;
 
-    /* 5. typ (and the other members of fixed type we read). */
+    /* 5. Members of fixed type we read, then typ. */
     if ((rc = check_string_member(header, "typ", err)) != DID_OK ||
         (rc = check_string_member(header, "cty", err)) != DID_OK ||
         (rc = check_string_member(header, "kid", err)) != DID_OK)
         goto out;
+    if (json_object_get(header, "b64") != NULL &&
+        !json_is_boolean(json_object_get(header, "b64"))) {
+        rc = did_err_set(err, DID_ERR_JWS_HEADER, "header member \"b64\" must be a boolean");
+        goto out;
+    }
     typ = json_object_get(header, "typ");
     if (opts->typ != NULL) {
         if (typ == NULL) {
@@ -437,11 +440,10 @@ int did_jws_verify(const did_ctx *ctx, const char *jws, size_t len,
     if ((rc = decode_part(2, part[2], part_len[2], sig, sizeof(sig), &sig_len, err)) != DID_OK)
         goto out;
     ck_err_clear(&ce);
-    rc = ck_verify(key, (const uint8_t *)jws, part_len[0] + 1 + part_len[1], sig, sig_len, 0,
-                   &ce);
+    rc = ck_verify(key, (const uint8_t *)jws, part_len[0] + 1 + part_len[1], sig, sig_len, 0, &ce);
     if (rc == CK_ERR_SIGNATURE) {
-        rc = did_err_set(err, DID_ERR_JWS_SIGNATURE, "%s signature does not verify: %s",
-                         alg->name, ce.msg);
+        rc = did_err_set(err, DID_ERR_JWS_SIGNATURE, "%s signature does not verify: %s", alg->name,
+                         ce.msg);
         goto out;
     }
     if (rc != CK_OK) {
@@ -502,8 +504,7 @@ static int append_b64(did_buf *b, const uint8_t *in, size_t n, did_err *err)
 }
 
 /* The protected header object: alg, then the caller's typ/cty/kid and extra members. */
-static int build_header(const char *alg, const did_jws_sign_opts *opts, json_t **out,
-                        did_err *err)
+static int build_header(const char *alg, const did_jws_sign_opts *opts, json_t **out, did_err *err)
 {
     static const char *const names[3] = {"typ", "cty", "kid"};
     const char *vals[3] = {NULL, NULL, NULL};
@@ -542,8 +543,8 @@ static int build_header(const char *alg, const did_jws_sign_opts *opts, json_t *
         {
             /* alg comes from the key; b64 would promise a signing input we do not produce. */
             if (strcmp(k, "alg") == 0 || strcmp(k, "b64") == 0) {
-                rc = did_err_set(err, DID_ERR_ARG, "JWS extra header members may not set \"%s\"",
-                                 k);
+                rc =
+                    did_err_set(err, DID_ERR_ARG, "JWS extra header members may not set \"%s\"", k);
                 goto fail;
             }
             if (json_object_get(h, k) != NULL) {
@@ -600,8 +601,7 @@ int did_jws_sign(const ck_key *key, const did_jws_sign_opts *opts, const uint8_t
         (rc = append_b64(out, payload, len, err)) != DID_OK)
         goto undo;
     ck_err_clear(&ce);
-    if (ck_sign(key, out->data + mark, out->len - mark, sig, sizeof(sig), &sig_len, &ce) !=
-        CK_OK) {
+    if (ck_sign(key, out->data + mark, out->len - mark, sig, sizeof(sig), &sig_len, &ce) != CK_OK) {
         rc = did_err_from_ck(err, &ce);
         goto undo;
     }

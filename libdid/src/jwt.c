@@ -19,8 +19,8 @@ typedef struct num_date {
 } num_date;
 
 /* Reads a NumericDate claim (RFC 7519 section 2: a JSON number, fractions allowed). */
-static int get_date(const json_t *claims, const char *name, int required, num_date *d,
-                    int *present, did_err *err)
+static int get_date(const json_t *claims, const char *name, int required, num_date *d, int *present,
+                    did_err *err)
 {
     const json_t *v = json_object_get(claims, name);
 
@@ -38,8 +38,7 @@ static int get_date(const json_t *claims, const char *name, int required, num_da
     } else if (json_is_real(v)) {
         double x = json_real_value(v);
         if (!isfinite(x))
-            return did_err_set(err, DID_ERR_JWT_CLAIM, "claim \"%s\" is not a finite number",
-                               name);
+            return did_err_set(err, DID_ERR_JWT_CLAIM, "claim \"%s\" is not a finite number", name);
         /* 2^63 is exact as a double; inside [-2^63, 2^63) the cast to int64 is defined. */
         if (x >= 9223372036854775808.0) {
             d->beyond = 1;
@@ -85,8 +84,7 @@ static int date_gt(const num_date *d, int64_t bound, int bound_above)
     return d->frac ? d->floor >= bound : d->floor > bound;
 }
 
-static int get_string_claim(const json_t *claims, const char *name, const json_t **v,
-                            did_err *err)
+static int get_string_claim(const json_t *claims, const char *name, const json_t **v, did_err *err)
 {
     *v = json_object_get(claims, name);
     if (*v != NULL && !json_is_string(*v))
@@ -134,7 +132,8 @@ int did_jwt_check_claims(const json_t *claims, const did_jwt_check_opts *opts, d
     if ((rc = get_date(claims, "iat", opts->require_iat, &d, &present, err)) != DID_OK)
         return rc;
     if (present && date_gt(&d, hi, hi_above))
-        return did_err_set(err, DID_ERR_JWT_IAT, "JWT issued in the future (iat > now + %lld s skew)",
+        return did_err_set(err, DID_ERR_JWT_IAT,
+                           "JWT issued in the future (iat > now + %lld s skew)",
                            (long long)opts->skew);
 
     if ((rc = get_string_claim(claims, "iss", &iss, err)) != DID_OK)
@@ -153,8 +152,8 @@ int did_jwt_check_claims(const json_t *claims, const did_jwt_check_opts *opts, d
                                "claim \"aud\" must be a string or an array of strings");
         for (size_t i = 0; i < json_array_size(aud); i++)
             if (!json_is_string(json_array_get(aud, i)))
-                return did_err_set(err, DID_ERR_JWT_CLAIM, "claim \"aud\" entry %zu is not a string",
-                                   i);
+                return did_err_set(err, DID_ERR_JWT_CLAIM,
+                                   "claim \"aud\" entry %zu is not a string", i);
     }
     if (opts->aud == NULL) {
         /* RFC 7519 section 4.1.3: a recipient that does not identify itself with a value in a
@@ -199,8 +198,8 @@ int did_jwt_verify(const did_ctx *ctx, const char *jwt, size_t len,
     /* JSON errors in the claims set keep their own codes (DID_ERR_JSON_*). ctx NULL (a
      * caller-supplied key) parses with the default limits. */
     did_err_clear(&e);
-    rc = did_json_parse(out->payload, out->payload_len, ctx != NULL ? did_ctx_json_limits(ctx) : NULL,
-                        &c, &e);
+    rc = did_json_parse(out->payload, out->payload_len,
+                        ctx != NULL ? did_ctx_json_limits(ctx) : NULL, &c, &e);
     if (rc != DID_OK) {
         did_err_set(err, rc, "JWT claims set: %s", e.msg);
         goto fail;
