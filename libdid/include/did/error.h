@@ -167,6 +167,7 @@ int did_buf_reserve(did_buf *b, size_t extra);
 int did_buf_append(did_buf *b, const void *p, size_t n);
 int did_buf_append_str(did_buf *b, const char *s);
 int did_buf_putc(did_buf *b, char c);
+/* The arguments must not point into b itself: growing b frees its old memory first. */
 int did_buf_printf(did_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -69,7 +69,9 @@ void did_jws_init(did_jws *jws);
 void did_jws_clear(did_jws *jws);
 
 /* Parses and verifies a compact JWS. The signature is checked before the payload is decoded
- * or handed out. ctx may be NULL when opts->key is given. On error *out is left cleared. */
+ * or handed out. ctx may be NULL when opts->key is given. *out is output only (initialised
+ * here); on error it is left cleared. Besides the DID_ERR_JWS_* codes: DID_ERR_LIMIT,
+ * DID_ERR_NOMEM, and JSON errors of the header. Details in spec/jose.md. */
 int did_jws_verify(const did_ctx *ctx, const char *jws, size_t len,
                    const did_jws_verify_opts *opts, did_jws *out, did_err *err);
 
