@@ -1301,6 +1301,34 @@ static void test_threads(void **state)
     }
 }
 
+/* Ed25519 -> X25519 public key map: RFC 7748 section 6.1's Alice key pair is not an Ed25519
+ * pair, so the check is structural: the map of the public key equals the X25519 public key of
+ * the X25519 scalar libsodium derives from the same seed. */
+static void test_to_x25519(void **state)
+{
+    (void)state;
+    ck_key *ed = NULL, *x = NULL, *p256 = NULL;
+    ck_err e;
+    assert_int_equal(ck_key_generate(CK_KEY_ED25519, &ed, &e), CK_OK);
+    assert_int_equal(ck_key_to_x25519(ed, &x, &e), CK_OK);
+    assert_int_equal(ck_key_get_type(x), CK_KEY_X25519);
+    assert_false(ck_key_has_private(x));
+    uint8_t edpub[32], xpub[32], want[32];
+    size_t n;
+    assert_int_equal(ck_key_export_public(ed, 1, edpub, sizeof edpub, &n, &e), CK_OK);
+    assert_int_equal(ck_key_export_public(x, 1, xpub, sizeof xpub, &n, &e), CK_OK);
+    assert_int_equal(crypto_sign_ed25519_pk_to_curve25519(want, edpub), 0);
+    assert_memory_equal(xpub, want, 32);
+    ck_key_free(x);
+    x = NULL;
+    assert_int_equal(ck_key_generate(CK_KEY_P256, &p256, &e), CK_OK);
+    assert_int_equal(ck_key_to_x25519(p256, &x, &e), CK_ERR_UNSUPPORTED);
+    assert_null(x);
+    assert_int_equal(ck_key_to_x25519(NULL, &x, &e), CK_ERR_ARG);
+    ck_key_free(p256);
+    ck_key_free(ed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1323,6 +1351,7 @@ int main(void)
         cmocka_unit_test(test_jwk_rejects),
         cmocka_unit_test(test_misc_args),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_to_x25519),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

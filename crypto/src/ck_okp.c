@@ -73,3 +73,19 @@ int ck_ed25519_verify(const ck_key *key, const uint8_t *msg, size_t msg_len, con
         return ck_err_set(err, CK_ERR_SIGNATURE, "ed25519: signature does not verify");
     return CK_OK;
 }
+
+int ck_key_to_x25519(const ck_key *key, ck_key **out, ck_err *err)
+{
+    uint8_t xpub[32];
+    if (key == NULL || out == NULL)
+        return ck_err_set(err, CK_ERR_ARG, "ck_key_to_x25519: NULL argument");
+    *out = NULL;
+    if (key->type != CK_KEY_ED25519)
+        return ck_err_set(err, CK_ERR_UNSUPPORTED, "ck_key_to_x25519: %s key is not Ed25519",
+                          ck_key_type_name(key->type));
+    /* libsodium refuses small-order and non-canonical points. */
+    if (crypto_sign_ed25519_pk_to_curve25519(xpub, key->pub) != 0)
+        return ck_err_set(err, CK_ERR_KEY_INVALID,
+                          "ck_key_to_x25519: Ed25519 key has no X25519 equivalent");
+    return ck_key_import_public(CK_KEY_X25519, xpub, sizeof xpub, out, err);
+}

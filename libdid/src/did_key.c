@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include <did/codec.h>
 #include <did/did.h>
 
@@ -99,30 +97,15 @@ static int add_ref(json_t *doc, const char *rel, json_t *id)
  * out. */
 static int derive_x25519(const ck_key *ed, did_buf *out, did_err *err)
 {
-    uint8_t edpub[32], xpub[32];
-    size_t n = 0;
     ck_key *x = NULL;
     ck_err ce;
-    int rc;
-
     ck_err_clear(&ce);
-    rc = ck_key_export_public(ed, 1, edpub, sizeof(edpub), &n, &ce);
-    if (rc != CK_OK || n != sizeof(edpub)) {
-        rc = did_err_set(err, DID_ERR_INTERNAL, "did:key: exporting Ed25519 key: %s", ce.msg);
-        goto out;
-    }
-    if (crypto_sign_ed25519_pk_to_curve25519(xpub, edpub) != 0) {
-        /* libsodium refuses small-order and non-canonical points. */
-        rc = did_err_set(err, DID_ERR_DID_INVALID, "did:key: Ed25519 key has no X25519 equivalent");
-        goto out;
-    }
-    rc = ck_key_import_public(CK_KEY_X25519, xpub, sizeof(xpub), &x, &ce);
-    if (rc != CK_OK) {
-        rc = did_err_set(err, DID_ERR_DID_INVALID, "did:key: derived X25519 key: %s", ce.msg);
-        goto out;
-    }
+    int rc = ck_key_to_x25519(ed, &x, &ce);
+    if (rc == CK_ERR_NOMEM)
+        return did_err_from_ck(err, &ce);
+    if (rc != CK_OK)
+        return did_err_set(err, DID_ERR_DID_INVALID, "did:key: %s", ce.msg);
     rc = did_multikey_encode(x, out, err);
-out:
     ck_key_free(x);
     return rc;
 }

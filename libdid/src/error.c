@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include <did/error.h>
 
 void did_err_clear(did_err *err)
@@ -179,7 +177,7 @@ void did_buf_clear(did_buf *b)
 void did_buf_clear_secret(did_buf *b)
 {
     if (b->data != NULL)
-        sodium_memzero(b->data, b->cap);
+        ck_wipe(b->data, b->cap);
     did_buf_clear(b);
 }
 
@@ -208,7 +206,7 @@ int did_buf_reserve(did_buf *b, size_t extra)
         return DID_ERR_NOMEM;
     if (b->data != NULL) {
         memcpy(nd, b->data, b->len + 1);
-        sodium_memzero(b->data, b->cap);
+        ck_wipe(b->data, b->cap);
         free(b->data);
     } else {
         nd[0] = 0;

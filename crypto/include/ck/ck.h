@@ -228,6 +228,11 @@ int ck_key_export_jwk(const ck_key *key, int include_private, char *out, size_t 
 int ck_key_thumbprint(const ck_key *key, uint8_t out[CK_THUMBPRINT_LEN], ck_err *err);
 /* Same, base64url-encoded (43 chars + NUL). */
 int ck_key_thumbprint_b64(const ck_key *key, char out[44], ck_err *err);
+/* The X25519 public key birationally equivalent to an Ed25519 public key (RFC 7748 section
+ * 4.1 map, libsodium crypto_sign_ed25519_pk_to_curve25519), as a new public-only handle.
+ * CK_ERR_UNSUPPORTED if key is not Ed25519; CK_ERR_KEY_INVALID for a small-order or
+ * non-canonical point that has no usable equivalent. */
+int ck_key_to_x25519(const ck_key *key, ck_key **out, ck_err *err);
 /* 1 if both handles hold the same public key, 0 otherwise. */
 int ck_key_public_equal(const ck_key *a, const ck_key *b);
 
