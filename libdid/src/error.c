@@ -121,6 +121,8 @@ const char *did_err_name(int code)
         N(DID_ERR_VC_JWT);
         N(DID_ERR_VC_ISSUER_KEY);
         N(DID_ERR_VC_UNSECURED);
+        N(DID_ERR_VC_PROPERTY);
+        N(DID_ERR_VP_NONCE);
         N(DID_ERR_DI_PROOF);
         N(DID_ERR_DI_CRYPTOSUITE);
         N(DID_ERR_DI_PROOF_VALUE);
@@ -151,6 +153,18 @@ const char *did_err_name(int code)
         N(DID_ERR_STATUS_REVOKED);
         N(DID_ERR_STATUS_SUSPENDED);
         N(DID_ERR_STATUS_LIST);
+        N(DID_ERR_STATUS_ENTRY);
+        N(DID_ERR_STATUS_TYPE);
+        N(DID_ERR_STATUS_REFRESH);
+        N(DID_ERR_STATUS_MESSAGE);
+        N(DID_ERR_LOG_PROOF);
+        N(DID_ERR_LOG_NOTE);
+        N(DID_ERR_LOG_NOTE_SIG);
+        N(DID_ERR_LOG_CHECKPOINT);
+        N(DID_ERR_LOG_SIZE);
+        N(DID_ERR_LOG_KEY);
+        N(DID_ERR_LOG_PROOF_FORMAT);
+        N(DID_ERR_LOG_ORIGIN);
 #undef N
     default:
         if (code >= 100 && code < 200)

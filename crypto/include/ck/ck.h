@@ -40,7 +40,7 @@ enum {
     CK_ERR_SIGNATURE = 107,      /* signature does not verify (or is malformed) */
     CK_ERR_BACKEND = 108,        /* a backend call failed unexpectedly */
     CK_ERR_DECRYPT = 109,        /* AEAD authentication failed: wrong key, or data tampered */
-    CK_ERR_BASE64 = 110,         /* base64url input malformed (padding, stray char, bad bits) */
+    CK_ERR_BASE64 = 110,         /* base64/base64url malformed (padding, stray char, bits) */
     CK_ERR_SEALED_FORMAT = 111,  /* sealed key file malformed, truncated or of unknown version */
     CK_ERR_PASSPHRASE = 112,     /* sealed key cannot be opened: wrong passphrase or tampered */
     CK_ERR_KDF = 113,            /* Argon2id failed (parameters out of range, out of memory) */
@@ -119,6 +119,20 @@ int ck_b64url_encode(const uint8_t *in, size_t n, char *out, size_t cap, size_t 
                      ck_err *err);
 /* Decodes into out (cap >= n*3/4 suffices). */
 int ck_b64url_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_len,
+                     ck_err *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Standard base64 (RFC 4648 section 4) with '=' padding, strict: padding is required and must be
+ * canonical, no whitespace, no base64url characters, non-zero trailing bits rejected
+ * (CK_ERR_BASE64). Used by the C2SP signed-note, tlog-checkpoint and tlog-proof formats.
+ */
+/* Encoded length (without NUL) for n input bytes: 4 * ceil(n / 3). */
+size_t ck_b64std_encoded_len(size_t n);
+/* Writes the encoding and a terminating NUL into out (cap >= encoded_len + 1). */
+int ck_b64std_encode(const uint8_t *in, size_t n, char *out, size_t cap, size_t *out_len,
+                     ck_err *err);
+/* Decodes into out (cap >= n / 4 * 3 suffices). */
+int ck_b64std_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_len,
                      ck_err *err);
 
 /* ---------------------------------------------------------------------------------------------

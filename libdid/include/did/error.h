@@ -8,8 +8,8 @@
  * Code ranges: 1-99 general, 100-199 crypto (the CK_ERR_* codes of ck.h, passed through as they
  * are), 200-299 JSON/JCS, 300-399 codecs, 400-499 DIDs and resolution, 500-599 JOSE/JWT,
  * 600-699 credentials and presentations, 700-799 Data Integrity, 800-899 SD-JWT, 900-999 status
- * lists. Later modules take the next free hundreds (see spec/errors.md). Each code's meaning is
- * in spec/errors.md.
+ * lists, 1000-1099 the audit log. Later modules take the next free hundreds (see
+ * spec/errors.md). Each code's meaning is in spec/errors.md.
  */
 #ifndef DID_ERROR_H
 #define DID_ERROR_H
@@ -88,6 +88,8 @@ enum {
     DID_ERR_VC_JWT = 613,
     DID_ERR_VC_ISSUER_KEY = 614,
     DID_ERR_VC_UNSECURED = 615,
+    DID_ERR_VC_PROPERTY = 616,
+    DID_ERR_VP_NONCE = 617,
     /* Data Integrity (did/di.h) */
     DID_ERR_DI_PROOF = 700,
     DID_ERR_DI_CRYPTOSUITE = 701,
@@ -121,6 +123,19 @@ enum {
     DID_ERR_STATUS_REVOKED = 903,
     DID_ERR_STATUS_SUSPENDED = 904,
     DID_ERR_STATUS_LIST = 905,
+    DID_ERR_STATUS_ENTRY = 906,
+    DID_ERR_STATUS_TYPE = 907,
+    DID_ERR_STATUS_REFRESH = 908,
+    DID_ERR_STATUS_MESSAGE = 909,
+    /* audit log (did/log.h) */
+    DID_ERR_LOG_PROOF = 1000,        /* an inclusion or consistency proof does not verify */
+    DID_ERR_LOG_NOTE = 1001,         /* signed note malformed (the message gives the offset) */
+    DID_ERR_LOG_NOTE_SIG = 1002,     /* a signature by a known key does not verify */
+    DID_ERR_LOG_CHECKPOINT = 1003,   /* checkpoint body malformed: origin, size, root, extensions */
+    DID_ERR_LOG_SIZE = 1004,         /* index or tree size out of range */
+    DID_ERR_LOG_KEY = 1005,          /* key string malformed, or no signature by a known key */
+    DID_ERR_LOG_PROOF_FORMAT = 1006, /* tlog-proof text malformed */
+    DID_ERR_LOG_ORIGIN = 1007,       /* checkpoint origin is not the expected log */
 };
 
 #define DID_ERR_MSG_MAX 256
