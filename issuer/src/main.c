@@ -12,7 +12,12 @@
 
 #include <did/did.h>
 #include <did/io.h>
+#include <did/di.h>
 #include <did/jose.h>
+#include <did/json.h>
+#include <did/sdjwt.h>
+#include <did/time.h>
+#include <did/vcjose.h>
 
 #define PROG "civid-issuer"
 #define PASS_ENV "CIVID_PASSPHRASE"
@@ -26,6 +31,7 @@ static const char usage_main[] =
     "  keygen   create a signing key, sealed at rest with a passphrase\n"
     "  did      print the DID (did:key or did:jwk) of a key file\n"
     "  sign     sign a payload as a compact JWS whose kid is the key's DID URL\n"
+    "  issue    secure a credential: Data Integrity, VC-JOSE or SD-JWT VC\n"
     "\n"
     "Run '" PROG " <command> --help' for a command's options.\n"
     "The passphrase of a key file comes from --passphrase-file FILE (first line) or the\n"
@@ -57,6 +63,26 @@ static const char usage_sign[] =
     "Signs the bytes of PAYLOAD (default: standard input) and prints the compact JWS\n"
     "(RFC 7515). The protected header has alg (EdDSA, ES256, ES384 or ES256K by key type),\n"
     "kid (the key's DID URL) and typ if given.\n";
+
+static const char usage_issue[] =
+    "usage: " PROG " issue --key FILE --format FORMAT [--sd PATH]... [--holder DID]\n"
+    "                   [--method key|jwk] [--issuer DID --kid DIDURL] [--passphrase-file FILE]\n"
+    "                   [CREDENTIAL|-]\n"
+    "\n"
+    "Secures the credential in CREDENTIAL (default: standard input, JSON) and prints it.\n"
+    "The issuer is the key's did:key (or did:jwk with --method jwk); the credential's \"issuer\"\n"
+    "is filled in when absent and must otherwise be that DID.\n"
+    "\n"
+    "  --format FORMAT   di-eddsa-jcs   Data Integrity eddsa-jcs-2022 (Ed25519 key)\n"
+    "                    di-ecdsa-jcs   Data Integrity ecdsa-jcs-2019 (P-256 or P-384 key)\n"
+    "                    vc-jwt         VC-JOSE: a vc+jwt compact JWS (any signing key)\n"
+    "                    sd-jwt         SD-JWT VC (dc+sd-jwt): the input is the claims set and\n"
+    "                                   needs \"vct\"; \"iss\" and \"iat\" are filled in\n"
+    "  --sd PATH         sd-jwt: make the claim at this JSON Pointer selectively disclosable\n"
+    "                    (e.g. /given_name, /address/street_address, /nationalities/0)\n"
+    "  --holder DID      sd-jwt: bind to this holder's key (cnf); a did:key or did:jwk\n"
+    "  --issuer DID      issue as another DID that this key belongs to (with --kid)\n"
+    "  --kid DIDURL      the verification method of --issuer that the key is\n";
 
 static int fail(const char *cmd, const did_err *err)
 {
@@ -298,6 +324,197 @@ out:
     return status;
 }
 
+/* The verification method DID URL of a holder given as a DID (did:key: the multikey fragment;
+ * did:jwk: "#0") or already as a DID URL. */
+static int holder_vm(const char *holder, did_buf *out, did_err *err)
+{
+    did_url u;
+    int rc = did_url_parse(holder, strlen(holder), &u, err);
+    if (rc != DID_OK)
+        return rc;
+    rc = did_buf_append_str(out, holder);
+    if (rc != DID_OK || u.has_fragment)
+        return rc;
+    if (u.method_len == 3 && memcmp(holder + u.method_off, "key", 3) == 0) {
+        rc = did_buf_putc(out, '#');
+        return rc != DID_OK ? rc : did_buf_append(out, holder + u.id_off, u.id_len);
+    }
+    if (u.method_len == 3 && memcmp(holder + u.method_off, "jwk", 3) == 0)
+        return did_buf_append_str(out, "#0");
+    return did_err_set(err, DID_ERR_DID_URL_SYNTAX,
+                       "--holder %s: give the verification method as a DID URL (with #fragment)",
+                       holder);
+}
+
+/* Fills in member `name` with did when absent; when present it must be did. */
+static int set_issuer(json_t *doc, const char *name, const char *did, did_err *err)
+{
+    const json_t *v = json_object_get(doc, name);
+    const char *have = NULL;
+    if (v == NULL)
+        return json_object_set_new(doc, name, json_string(did)) == 0
+                   ? DID_OK
+                   : did_err_set(err, DID_ERR_NOMEM, "out of memory");
+    if (json_is_string(v))
+        have = json_string_value(v);
+    else if (json_is_object(v))
+        have = json_string_value(json_object_get(v, "id"));
+    if (have == NULL || strcmp(have, did) != 0)
+        return did_err_set(err, DID_ERR_VC_ISSUER_KEY,
+                           "the credential's \"%s\" is not %s, the DID of the signing key", name,
+                           did);
+    return DID_OK;
+}
+
+#define MAX_SD_PATHS 64
+
+static int cmd_issue(int argc, char **argv)
+{
+    static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+                                         {"passphrase-file", required_argument, NULL, 'p'},
+                                         {"method", required_argument, NULL, 'm'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"sd", required_argument, NULL, 's'},
+                                         {"holder", required_argument, NULL, 'H'},
+                                         {"issuer", required_argument, NULL, 'i'},
+                                         {"kid", required_argument, NULL, 'K'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct key_opts ko = {0};
+    const char *format = NULL, *holder = NULL, *issuer = NULL, *kid_opt = NULL;
+    const char *paths[MAX_SD_PATHS + 1];
+    size_t n_paths = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': ko.key_path = optarg; break;
+        case 'p': ko.pass_path = optarg; break;
+        case 'm': ko.method = optarg; break;
+        case 'f': format = optarg; break;
+        case 'H': holder = optarg; break;
+        case 'i': issuer = optarg; break;
+        case 'K': kid_opt = optarg; break;
+        case 's':
+            if (n_paths == MAX_SD_PATHS)
+                return usage_error(usage_issue, "issue: at most %d --sd paths", MAX_SD_PATHS);
+            paths[n_paths++] = optarg;
+            break;
+        case 'h': fputs(usage_issue, stdout); return EXIT_OK;
+        default: fputs(usage_issue, stderr); return EXIT_USAGE;
+        }
+    }
+    paths[n_paths] = NULL;
+    if (ko.key_path == NULL || format == NULL)
+        return usage_error(usage_issue, "%s", "issue: --key and --format are required");
+    if (argc - optind > 1)
+        return usage_error(usage_issue, "issue: unexpected argument '%s'", argv[optind + 1]);
+    int is_sd = strcmp(format, "sd-jwt") == 0;
+    did_di_suite suite = 0;
+    if (strcmp(format, "di-eddsa-jcs") == 0)
+        suite = DID_DI_EDDSA_JCS_2022;
+    else if (strcmp(format, "di-ecdsa-jcs") == 0)
+        suite = DID_DI_ECDSA_JCS_2019;
+    else if (!is_sd && strcmp(format, "vc-jwt") != 0)
+        return usage_error(usage_issue, "issue: unknown --format '%s'", format);
+    if (!is_sd && (n_paths > 0 || holder != NULL))
+        return usage_error(usage_issue, "%s", "issue: --sd and --holder are for --format sd-jwt");
+    if ((issuer == NULL) != (kid_opt == NULL))
+        return usage_error(usage_issue, "%s", "issue: --issuer and --kid go together");
+    if (ko.method != NULL && strcmp(ko.method, "key") != 0 && strcmp(ko.method, "jwk") != 0)
+        return usage_error(usage_issue, "--method must be key or jwk, not '%s'", ko.method);
+
+    did_err err;
+    did_err_clear(&err);
+    ck_key *key = NULL, *holder_key = NULL;
+    did_ctx *ctx = NULL;
+    json_t *doc = NULL, *secured = NULL;
+    did_buf in, did, kid, out, hvm;
+    did_buf_init(&in);
+    did_buf_init(&did);
+    did_buf_init(&kid);
+    did_buf_init(&out);
+    did_buf_init(&hvm);
+    int status = EXIT_FAIL;
+
+    if (did_file_read(optind < argc ? argv[optind] : "-", 0, &in, &err) != DID_OK ||
+        did_json_parse(in.data, in.len, NULL, &doc, &err) != DID_OK)
+        goto out;
+    if (!json_is_object(doc)) {
+        did_err_set(&err, DID_ERR_JSON_TYPE, "the credential must be a JSON object");
+        goto out;
+    }
+    if (load_key(&ko, &key, &err) != DID_OK)
+        goto out;
+    if (issuer != NULL) {
+        size_t n = strlen(issuer);
+        if (strncmp(kid_opt, issuer, n) != 0 || kid_opt[n] != '#') {
+            did_err_set(&err, DID_ERR_ARG, "--kid %s is not a verification method of %s", kid_opt,
+                        issuer);
+            goto out;
+        }
+        if (did_buf_append_str(&did, issuer) != DID_OK ||
+            did_buf_append_str(&kid, kid_opt) != DID_OK)
+            goto nomem;
+    } else if (key_did(key, ko.method, &did, &err) != DID_OK ||
+               key_kid(key, ko.method, &kid, &err) != DID_OK) {
+        goto out;
+    }
+    const char *did_s = (const char *)did.data, *kid_s = (const char *)kid.data;
+
+    if (is_sd) {
+        if (set_issuer(doc, "iss", did_s, &err) != DID_OK)
+            goto out;
+        if (json_object_get(doc, "iat") == NULL &&
+            json_object_set_new(doc, "iat", json_integer((json_int_t)did_time_now())) != 0)
+            goto nomem;
+        if (holder != NULL) {
+            if (did_ctx_new(&ctx, &err) != DID_OK || holder_vm(holder, &hvm, &err) != DID_OK ||
+                did_resolve_key(ctx, (const char *)hvm.data, hvm.len, DID_REL_AUTHENTICATION,
+                                &holder_key, NULL, &err) != DID_OK)
+                goto out;
+        }
+        did_sdjwt_issue_opts so = {.kid = kid_s, .paths = paths, .holder_key = holder_key};
+        if (did_sdjwt_issue(key, &so, doc, &out, &err) != DID_OK)
+            goto out;
+        printf("%s\n", (const char *)out.data);
+    } else {
+        if (set_issuer(doc, "issuer", did_s, &err) != DID_OK)
+            goto out;
+        if (suite != 0) {
+            did_di_sign_opts so = {.suite = suite, .verification_method = kid_s};
+            if (did_di_sign(key, doc, &so, &secured, &err) != DID_OK)
+                goto out;
+            char *text = json_dumps(secured, JSON_INDENT(2));
+            if (text == NULL)
+                goto nomem;
+            printf("%s\n", text);
+            free(text);
+        } else {
+            if (did_vcjose_sign(key, kid_s, doc, &out, &err) != DID_OK)
+                goto out;
+            printf("%s\n", (const char *)out.data);
+        }
+    }
+    status = EXIT_OK;
+    goto out;
+nomem:
+    did_err_set(&err, DID_ERR_NOMEM, "out of memory");
+out:
+    if (status != EXIT_OK)
+        fail("issue", &err);
+    json_decref(doc);
+    json_decref(secured);
+    ck_key_free(key);
+    ck_key_free(holder_key);
+    did_ctx_free(ctx);
+    did_buf_clear(&in);
+    did_buf_clear(&did);
+    did_buf_clear(&kid);
+    did_buf_clear(&out);
+    did_buf_clear(&hvm);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -322,6 +539,8 @@ int main(int argc, char **argv)
         return cmd_did(argc, argv);
     if (strcmp(cmd, "sign") == 0)
         return cmd_sign(argc, argv);
+    if (strcmp(cmd, "issue") == 0)
+        return cmd_issue(argc, argv);
     fprintf(stderr, PROG ": unknown command '%s'\n\n%s", cmd, usage_main);
     return EXIT_USAGE;
 }

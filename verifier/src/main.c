@@ -8,10 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <did/did.h>
 #include <did/io.h>
 #include <did/jose.h>
+#include <did/status.h>
+#include <did/vc.h>
+#include <did/verify.h>
 
 #define PROG "civid-verifier"
 
@@ -23,7 +27,7 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  resolve  resolve a DID (did:key, did:jwk) and print its DID document\n"
-    "  check    verify a compact JWS or JWT offline, resolving its kid, and print the result\n"
+    "  check    verify a credential, presentation, or JWS offline and print the result\n"
     "\n"
     "Run '" PROG " <command> --help' for a command's options.\n";
 
@@ -36,21 +40,32 @@ static const char usage_resolve[] =
     "Supported methods: did:key (Ed25519, X25519, secp256k1, P-256, P-384), did:jwk.\n";
 
 static const char usage_check[] =
-    "usage: " PROG " check [--typ TYP] [--jwt] [--aud AUD] [--iss ISS] [--skew SECONDS]\n"
+    "usage: " PROG " check [--challenge C] [--domain D] [--status-list FILE]... [--skew S]\n"
     "                      FILE|-\n"
+    "       " PROG " check [--typ TYP] [--jwt [--aud AUD] [--iss ISS]] [--skew S] FILE|-\n"
     "\n"
-    "Verifies the compact JWS in FILE (or standard input): the kid header must be a DID URL;\n"
-    "its DID is resolved and the verification method must be authorised for assertionMethod.\n"
-    "Allowed algorithms: EdDSA (Ed25519), ES256, ES384, ES256K; none and HMAC are refused.\n"
-    "Prints a JSON result with \"verified\", the checks that ran, and errors with stable codes.\n"
+    "Verifies a credential or presentation in FILE (or standard input), offline, whatever its\n"
+    "securing format: Data Integrity (eddsa-jcs-2022, ecdsa-jcs-2019) JSON, VC-JOSE (vc+jwt,\n"
+    "vp+jwt), SD-JWT VC (with key binding), or an EnvelopedVerifiableCredential. Keys come from\n"
+    "the DIDs (did:key, did:jwk); the signer must be the issuer (or the holder). Prints the\n"
+    "result as JSON: \"verified\", the checks that ran, errors and warnings with stable codes.\n"
     "\n"
+    "  --challenge C       presentations: the expected challenge (DI challenge, vp+jwt and\n"
+    "                      KB-JWT nonce); with an SD-JWT, key binding becomes required\n"
+    "  --domain D          presentations: the expected domain (DI domain, JWT aud)\n"
+    "  --status-list FILE  a status list credential (any format above) to check\n"
+    "                      credentialStatus against; it must verify itself. Repeatable.\n"
+    "  --skew SECONDS      allowed clock skew (default 60)\n"
+    "\n"
+    "A compact JWS whose typ is not vc+jwt / vp+jwt, or any use of --typ, --jwt, --aud or --iss,\n"
+    "is checked as a plain JWS: the kid header must be a DID URL authorised for\n"
+    "assertionMethod; algorithms EdDSA (Ed25519), ES256, ES384, ES256K; none and HMAC refused.\n"
     "  --typ TYP        require this typ header\n"
     "  --jwt            the payload is a JWT claims set: check exp, nbf, iat\n"
     "  --aud AUD        with --jwt: require this audience\n"
     "  --iss ISS        with --jwt: require this issuer\n"
-    "  --skew SECONDS   with --jwt: allowed clock skew (default 60)\n"
     "\n"
-    "Exit status: 0 verified, 1 not verified, 2 unusable input (unreadable, not a JWS).\n";
+    "Exit status: 0 verified, 1 not verified, 2 unusable input (unreadable, no known format).\n";
 
 static int cmd_resolve(int argc, char **argv)
 {
@@ -119,6 +134,158 @@ static int print_json(json_t *j)
     return 0;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * check: plain JWS / JWT.
+ */
+struct jws_check {
+    const char *typ, *aud, *iss;
+    int jwt;
+};
+
+static int check_jws(did_ctx *ctx, const char *data, size_t len, const struct jws_check *jc,
+                     long skew)
+{
+    did_err err;
+    did_jws jws;
+    json_t *claims = NULL, *result = NULL;
+    int status;
+
+    did_err_clear(&err);
+    did_jws_init(&jws);
+    did_jws_verify_opts vo = {.typ = jc->typ, .rel = DID_REL_ASSERTION_METHOD};
+    json_t *checks = json_array();
+    int rc;
+    if (jc->jwt) {
+        did_jwt_check_opts co = {.skew = skew, .aud = jc->aud, .iss = jc->iss};
+        rc = did_jwt_verify(ctx, data, len, &vo, &co, &jws, &claims, &err);
+    } else {
+        rc = did_jws_verify(ctx, data, len, &vo, &jws, &err);
+    }
+    if (rc == DID_OK) {
+        json_array_append_new(checks, json_string("format"));
+        json_array_append_new(checks, json_string("kid"));
+        json_array_append_new(checks, json_string("signature"));
+        if (jc->jwt)
+            json_array_append_new(checks, json_string("jwt-claims"));
+        json_t *payload = claims != NULL ? json_incref(claims) : NULL;
+        if (payload == NULL)
+            payload = json_stringn((const char *)jws.payload, jws.payload_len);
+        if (payload == NULL) /* not UTF-8 text: report its length only */
+            payload = json_pack("{s:I}", "bytes", (json_int_t)jws.payload_len);
+        result = json_pack("{s:b, s:s, s:s, s:s?, s:O, s:o, s:o}", "verified", 1, "format",
+                           jc->jwt ? "jwt" : "jws", "alg", jws.alg, "kid", jws.kid, "header",
+                           jws.header, "payload", payload, "checks", checks);
+        status = EXIT_OK;
+    } else {
+        json_t *errors = json_array();
+        json_array_append_new(errors, error_json(&err));
+        result = json_pack("{s:b, s:s, s:o, s:o}", "verified", 0, "format",
+                           jc->jwt ? "jwt" : "jws", "checks", checks, "errors", errors);
+        /* Input that is not a JWS at all is unusable; anything else simply did not verify. */
+        status = (rc == DID_ERR_JWS_FORMAT || rc == DID_ERR_LIMIT) ? EXIT_USAGE : EXIT_FAIL;
+    }
+    if (print_json(result) != 0)
+        status = EXIT_FAIL;
+    json_decref(result);
+    json_decref(claims);
+    did_jws_clear(&jws);
+    return status;
+}
+
+/* 1 when data is a compact JWS whose typ names a VC-JOSE credential or presentation. */
+static int is_vcjose(const char *data, size_t len)
+{
+    const char *dot = memchr(data, '.', len);
+    uint8_t hdr[DID_JWS_MAX_HEADER];
+    size_t n = 0;
+    json_t *h = NULL;
+    int yes = 0;
+    if (dot == NULL ||
+        ck_b64url_decode(data, (size_t)(dot - data), hdr, sizeof hdr, &n, NULL) != CK_OK ||
+        did_json_parse(hdr, n, NULL, &h, NULL) != DID_OK)
+        return 0;
+    const char *typ = json_string_value(json_object_get(h, "typ"));
+    if (typ != NULL) {
+        static const char *const kinds[] = {"vc+jwt", "vp+jwt", "vc-ld+jwt", "vp-ld+jwt"};
+        if (strncasecmp(typ, "application/", 12) == 0)
+            typ += 12;
+        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+            if (strcasecmp(typ, kinds[i]) == 0)
+                yes = 1;
+    }
+    json_decref(h);
+    return yes;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * check: credentials and presentations.
+ */
+#define MAX_STATUS_LISTS 16
+
+/* Status list credentials given with --status-list, verified when loaded, found by id. */
+struct status_lists {
+    size_t n;
+    json_t *vc[MAX_STATUS_LISTS];
+};
+
+static int status_fetch(void *user, const char *url, json_t **out, did_err *err)
+{
+    const struct status_lists *sl = user;
+    for (size_t i = 0; i < sl->n; i++) {
+        const char *id = json_string_value(json_object_get(sl->vc[i], "id"));
+        if (id != NULL && strcmp(id, url) == 0) {
+            *out = json_incref(sl->vc[i]);
+            return DID_OK;
+        }
+    }
+    return did_err_set(err, DID_ERR_STATUS_LIST, "no --status-list credential has id %s", url);
+}
+
+/* Reads and verifies a status list credential file. */
+static int load_status_list(did_ctx *ctx, const char *path, long skew, json_t **vc, did_err *err)
+{
+    did_buf in;
+    did_result r;
+    did_buf_init(&in);
+    did_result_init(&r);
+    did_verify_opts vo = {.skew = skew};
+    int rc = did_file_read(path, DID_VERIFY_MAX_LEN, &in, err);
+    if (rc == DID_OK)
+        rc = did_verify(ctx, in.data, in.len, &vo, &r, err);
+    if (rc == DID_OK && !did_vc_has_type(r.document, "BitstringStatusListCredential"))
+        rc = did_err_set(err, DID_ERR_STATUS_LIST, "not a BitstringStatusListCredential");
+    if (rc == DID_OK)
+        *vc = json_incref(r.document);
+    else
+        did_err_prefix(err, path);
+    did_result_clear(&r);
+    did_buf_clear(&in);
+    return rc;
+}
+
+static int unusable(int code)
+{
+    return code == DID_ERR_VC_FORMAT || code == DID_ERR_LIMIT || code == DID_ERR_JWS_FORMAT ||
+           code == DID_ERR_SDJWT_FORMAT || (code >= DID_ERR_JSON_SYNTAX && code <= DID_ERR_JSON_COUNT);
+}
+
+static int check_credential(did_ctx *ctx, const uint8_t *data, size_t len,
+                            const did_verify_opts *vo)
+{
+    did_result r;
+    did_err err;
+    did_result_init(&r);
+    did_err_clear(&err);
+    int rc = did_verify(ctx, data, len, vo, &r, &err);
+    json_t *j = did_result_to_json(&r);
+    int status = rc == DID_OK ? EXIT_OK : unusable(rc) ? EXIT_USAGE : EXIT_FAIL;
+    if (print_json(j) != 0)
+        status = EXIT_FAIL;
+    json_decref(j);
+    did_result_clear(&r);
+    return status;
+}
+
 static int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {{"typ", required_argument, NULL, 't'},
@@ -126,18 +293,34 @@ static int cmd_check(int argc, char **argv)
                                          {"aud", required_argument, NULL, 'a'},
                                          {"iss", required_argument, NULL, 'i'},
                                          {"skew", required_argument, NULL, 's'},
+                                         {"challenge", required_argument, NULL, 'c'},
+                                         {"domain", required_argument, NULL, 'd'},
+                                         {"status-list", required_argument, NULL, 'l'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *typ = NULL, *aud = NULL, *iss = NULL;
+    struct jws_check jc = {0};
+    const char *challenge = NULL, *domain = NULL;
+    const char *lists[MAX_STATUS_LISTS];
+    size_t n_lists = 0;
     long skew = 60;
-    int jwt = 0, c;
+    int c;
     char *end;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 't': typ = optarg; break;
-        case 'j': jwt = 1; break;
-        case 'a': aud = optarg; break;
-        case 'i': iss = optarg; break;
+        case 't': jc.typ = optarg; break;
+        case 'j': jc.jwt = 1; break;
+        case 'a': jc.aud = optarg; break;
+        case 'i': jc.iss = optarg; break;
+        case 'c': challenge = optarg; break;
+        case 'd': domain = optarg; break;
+        case 'l':
+            if (n_lists == MAX_STATUS_LISTS) {
+                fprintf(stderr, PROG ": check: at most %d --status-list files\n",
+                        MAX_STATUS_LISTS);
+                return EXIT_USAGE;
+            }
+            lists[n_lists++] = optarg;
+            break;
         case 's':
             skew = strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || skew < 0 || skew > 86400) {
@@ -153,8 +336,14 @@ static int cmd_check(int argc, char **argv)
         fprintf(stderr, PROG ": check: exactly one FILE (or -) expected\n\n%s", usage_check);
         return EXIT_USAGE;
     }
-    if ((aud != NULL || iss != NULL) && !jwt) {
+    if ((jc.aud != NULL || jc.iss != NULL) && !jc.jwt) {
         fprintf(stderr, PROG ": check: --aud and --iss need --jwt\n");
+        return EXIT_USAGE;
+    }
+    int jws_mode = jc.typ != NULL || jc.jwt;
+    if (jws_mode && (challenge != NULL || domain != NULL || n_lists > 0)) {
+        fprintf(stderr, PROG ": check: --typ/--jwt do not combine with --challenge, --domain or "
+                             "--status-list\n");
         return EXIT_USAGE;
     }
 
@@ -163,60 +352,40 @@ static int cmd_check(int argc, char **argv)
     did_ctx *ctx = NULL;
     did_buf in;
     did_buf_init(&in);
-    did_jws jws;
-    did_jws_init(&jws);
-    json_t *claims = NULL, *result = NULL;
+    struct status_lists sl = {0};
     int status = EXIT_USAGE;
 
-    int rc = did_file_read(argv[optind], DID_JWS_MAX_LEN, &in, &err);
+    int rc = did_file_read(argv[optind], DID_VERIFY_MAX_LEN, &in, &err);
     if (rc == DID_OK)
         rc = did_ctx_new(&ctx, &err);
+    for (size_t i = 0; rc == DID_OK && i < n_lists; i++) {
+        rc = load_status_list(ctx, lists[i], skew, &sl.vc[sl.n], &err);
+        if (rc == DID_OK)
+            sl.n++;
+    }
     if (rc != DID_OK) {
         fprintf(stderr, PROG ": check: %s (%s)\n", err.msg, did_err_name(err.code));
         goto out;
     }
-    /* A file usually ends with a newline; the JWS is the text before it. */
+    /* A file usually ends with a newline; the token is the text before it. */
     size_t len = in.len;
     while (len > 0 && (in.data[len - 1] == '\n' || in.data[len - 1] == '\r'))
         len--;
-
-    did_jws_verify_opts vo = {.typ = typ, .rel = DID_REL_ASSERTION_METHOD};
-    json_t *checks = json_array();
-    if (jwt) {
-        did_jwt_check_opts co = {.skew = skew, .aud = aud, .iss = iss};
-        rc = did_jwt_verify(ctx, (const char *)in.data, len, &vo, &co, &jws, &claims, &err);
+    const char *kind = did_verify_detect(in.data, len);
+    if (jws_mode || (kind != NULL && strcmp(kind, "jose") == 0 &&
+                     !is_vcjose((const char *)in.data, len))) {
+        status = check_jws(ctx, (const char *)in.data, len, &jc, skew);
     } else {
-        rc = did_jws_verify(ctx, (const char *)in.data, len, &vo, &jws, &err);
+        did_verify_opts vo = {.skew = skew, .challenge = challenge, .domain = domain};
+        if (sl.n > 0) {
+            vo.status_fetch = status_fetch;
+            vo.status_user = &sl;
+        }
+        status = check_credential(ctx, in.data, len, &vo);
     }
-    if (rc == DID_OK) {
-        json_array_append_new(checks, json_string("format"));
-        json_array_append_new(checks, json_string("kid"));
-        json_array_append_new(checks, json_string("signature"));
-        if (jwt)
-            json_array_append_new(checks, json_string("jwt-claims"));
-        json_t *payload = claims != NULL ? json_incref(claims) : NULL;
-        if (payload == NULL)
-            payload = json_stringn((const char *)jws.payload, jws.payload_len);
-        if (payload == NULL) /* not UTF-8 text: report its length only */
-            payload = json_pack("{s:I}", "bytes", (json_int_t)jws.payload_len);
-        result = json_pack("{s:b, s:s, s:s, s:s?, s:O, s:o, s:o}", "verified", 1, "format",
-                           jwt ? "jwt" : "jws", "alg", jws.alg, "kid", jws.kid, "header",
-                           jws.header, "payload", payload, "checks", checks);
-        status = EXIT_OK;
-    } else {
-        json_t *errors = json_array();
-        json_array_append_new(errors, error_json(&err));
-        result = json_pack("{s:b, s:s, s:o, s:o}", "verified", 0, "format", jwt ? "jwt" : "jws",
-                           "checks", checks, "errors", errors);
-        /* Input that is not a JWS at all is unusable; anything else simply did not verify. */
-        status = (rc == DID_ERR_JWS_FORMAT || rc == DID_ERR_LIMIT) ? EXIT_USAGE : EXIT_FAIL;
-    }
-    if (print_json(result) != 0)
-        status = EXIT_FAIL;
 out:
-    json_decref(result);
-    json_decref(claims);
-    did_jws_clear(&jws);
+    for (size_t i = 0; i < sl.n; i++)
+        json_decref(sl.vc[i]);
     did_buf_clear(&in);
     did_ctx_free(ctx);
     return status;
