@@ -14,7 +14,7 @@ while read -r name num; do
   fi
 done < <(grep -hoE '^\s+(CK|DID)_ERR_[A-Z0-9_]+ = [0-9]+' $headers | awk '{print $1, $3}')
 [ "$passed" -gt 40 ] || { failed=$((failed + 1)); echo "FAIL: only $passed codes found" >&2; }
-for cmd in keygen did sign; do
+for cmd in keygen did sign issue status-list; do
   grep -q "civid-issuer $cmd" "$root/README.md" && passed=$((passed + 1)) ||
     { failed=$((failed + 1)); echo "FAIL: README does not mention civid-issuer $cmd" >&2; }
 done

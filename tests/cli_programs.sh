@@ -34,7 +34,7 @@ for p in "$issuer" "$verifier"; do
   expect 2 "$p without command" -- "$p"
   expect 2 "$p unknown command" -- "$p" frobnicate
 done
-for c in keygen did sign; do
+for c in keygen did sign issue status-list; do
   expect 0 "issuer $c --help" -- "$issuer" "$c" --help
   contains "$tmp/out" "usage: civid-issuer $c" "issuer $c --help"
 done
@@ -134,7 +134,7 @@ contains "$tmp/out" "DID_ERR_JWS_SIGNATURE" "tampered payload code"
 contains "$tmp/out" '"verified": false' "tampered result"
 echo "this is not a jws" > "$tmp/garbage"
 expect 2 "garbage input" -- "$verifier" check "$tmp/garbage"
-contains "$tmp/out" "DID_ERR_JWS_FORMAT" "garbage code"
+contains "$tmp/out" "DID_ERR_VC_FORMAT" "garbage code"
 printf 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.\n' > "$tmp/none.jws"
 expect 2 "alg none (empty signature)" -- "$verifier" check "$tmp/none.jws"
 expect 2 "unreadable file" -- "$verifier" check "$tmp/does-not-exist"

@@ -16,6 +16,7 @@
 #include <did/jose.h>
 #include <did/json.h>
 #include <did/sdjwt.h>
+#include <did/status.h>
 #include <did/time.h>
 #include <did/vcjose.h>
 
@@ -32,6 +33,7 @@ static const char usage_main[] =
     "  did      print the DID (did:key or did:jwk) of a key file\n"
     "  sign     sign a payload as a compact JWS whose kid is the key's DID URL\n"
     "  issue    secure a credential: Data Integrity, VC-JOSE or SD-JWT VC\n"
+    "  status-list  sign a Bitstring Status List credential with chosen entries set\n"
     "\n"
     "Run '" PROG " <command> --help' for a command's options.\n"
     "The passphrase of a key file comes from --passphrase-file FILE (first line) or the\n"
@@ -82,7 +84,20 @@ static const char usage_issue[] =
     "                    (e.g. /given_name, /address/street_address, /nationalities/0)\n"
     "  --holder DID      sd-jwt: bind to this holder's key (cnf); a did:key or did:jwk\n"
     "  --issuer DID      issue as another DID that this key belongs to (with --kid)\n"
-    "  --kid DIDURL      the verification method of --issuer that the key is\n";
+    "  --kid DIDURL      the verification method of --issuer that the key is\n"
+    "  --status-list URL  add a BitstringStatusListEntry for the list at URL (VC formats)\n"
+    "  --status-index N   the credential's index in that list\n"
+    "  --status-purpose P revocation (default) or suspension\n";
+
+static const char usage_status_list[] =
+    "usage: " PROG " status-list --key FILE --format FORMAT --url URL\n"
+    "                         [--purpose revocation|suspension] [--set INDEX]...\n"
+    "                         [--entries N] [--method key|jwk] [--passphrase-file FILE]\n"
+    "\n"
+    "Prints a signed BitstringStatusListCredential (W3C Bitstring Status List v1.0) whose id is\n"
+    "URL, with the status bit of each --set INDEX set (revoked or suspended, by --purpose).\n"
+    "FORMAT is di-eddsa-jcs, di-ecdsa-jcs or vc-jwt; the issuer is the key's DID.\n"
+    "  --entries N       list size (default and minimum 131072: 16 KB uncompressed)\n";
 
 static int fail(const char *cmd, const did_err *err)
 {
@@ -366,6 +381,40 @@ static int set_issuer(json_t *doc, const char *name, const char *did, did_err *e
     return DID_OK;
 }
 
+/* Secures a credential with a Data Integrity proof (suite != 0) or as a vc+jwt, appending
+ * the printable result to out. */
+static int secure_vc(const ck_key *key, did_di_suite suite, const char *kid, const json_t *doc,
+                     did_buf *out, did_err *err)
+{
+    if (suite == 0)
+        return did_vcjose_sign(key, kid, doc, out, err);
+    json_t *secured = NULL;
+    did_di_sign_opts so = {.suite = suite, .verification_method = kid};
+    int rc = did_di_sign(key, doc, &so, &secured, err);
+    if (rc != DID_OK)
+        return rc;
+    char *text = json_dumps(secured, JSON_INDENT(2));
+    json_decref(secured);
+    if (text == NULL)
+        return did_err_set(err, DID_ERR_NOMEM, "out of memory");
+    rc = did_buf_append_str(out, text);
+    free(text);
+    return rc;
+}
+
+/* --format for credentials: a Data Integrity suite, or 0 for vc-jwt; -1 if unknown. */
+static int vc_format(const char *format, did_di_suite *suite)
+{
+    *suite = 0;
+    if (strcmp(format, "di-eddsa-jcs") == 0)
+        *suite = DID_DI_EDDSA_JCS_2022;
+    else if (strcmp(format, "di-ecdsa-jcs") == 0)
+        *suite = DID_DI_ECDSA_JCS_2019;
+    else if (strcmp(format, "vc-jwt") != 0)
+        return -1;
+    return 0;
+}
+
 #define MAX_SD_PATHS 64
 
 static int cmd_issue(int argc, char **argv)
@@ -378,10 +427,14 @@ static int cmd_issue(int argc, char **argv)
                                          {"holder", required_argument, NULL, 'H'},
                                          {"issuer", required_argument, NULL, 'i'},
                                          {"kid", required_argument, NULL, 'K'},
+                                         {"status-list", required_argument, NULL, 'L'},
+                                         {"status-index", required_argument, NULL, 'I'},
+                                         {"status-purpose", required_argument, NULL, 'P'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct key_opts ko = {0};
     const char *format = NULL, *holder = NULL, *issuer = NULL, *kid_opt = NULL;
+    const char *status_url = NULL, *status_index_s = NULL, *status_purpose = "revocation";
     const char *paths[MAX_SD_PATHS + 1];
     size_t n_paths = 0;
     int c;
@@ -394,6 +447,9 @@ static int cmd_issue(int argc, char **argv)
         case 'H': holder = optarg; break;
         case 'i': issuer = optarg; break;
         case 'K': kid_opt = optarg; break;
+        case 'L': status_url = optarg; break;
+        case 'I': status_index_s = optarg; break;
+        case 'P': status_purpose = optarg; break;
         case 's':
             if (n_paths == MAX_SD_PATHS)
                 return usage_error(usage_issue, "issue: at most %d --sd paths", MAX_SD_PATHS);
@@ -410,12 +466,21 @@ static int cmd_issue(int argc, char **argv)
         return usage_error(usage_issue, "issue: unexpected argument '%s'", argv[optind + 1]);
     int is_sd = strcmp(format, "sd-jwt") == 0;
     did_di_suite suite = 0;
-    if (strcmp(format, "di-eddsa-jcs") == 0)
-        suite = DID_DI_EDDSA_JCS_2022;
-    else if (strcmp(format, "di-ecdsa-jcs") == 0)
-        suite = DID_DI_ECDSA_JCS_2019;
-    else if (!is_sd && strcmp(format, "vc-jwt") != 0)
+    if (!is_sd && vc_format(format, &suite) != 0)
         return usage_error(usage_issue, "issue: unknown --format '%s'", format);
+    if (status_url == NULL && status_index_s != NULL)
+        return usage_error(usage_issue, "%s", "issue: --status-index needs --status-list");
+    uint64_t status_index = 0;
+    if (status_url != NULL) {
+        char *end;
+        if (is_sd)
+            return usage_error(usage_issue, "%s", "issue: --status-list is for VC formats");
+        if (status_index_s == NULL || *status_index_s == '\0' ||
+            (status_index = strtoull(status_index_s, &end, 10), *end != '\0') ||
+            status_index_s[0] == '-')
+            return usage_error(usage_issue, "%s",
+                               "issue: --status-list needs --status-index N (a decimal number)");
+    }
     if (!is_sd && (n_paths > 0 || holder != NULL))
         return usage_error(usage_issue, "%s", "issue: --sd and --holder are for --format sd-jwt");
     if ((issuer == NULL) != (kid_opt == NULL))
@@ -427,7 +492,7 @@ static int cmd_issue(int argc, char **argv)
     did_err_clear(&err);
     ck_key *key = NULL, *holder_key = NULL;
     did_ctx *ctx = NULL;
-    json_t *doc = NULL, *secured = NULL;
+    json_t *doc = NULL;
     did_buf in, did, kid, out, hvm;
     did_buf_init(&in);
     did_buf_init(&did);
@@ -480,20 +545,16 @@ static int cmd_issue(int argc, char **argv)
     } else {
         if (set_issuer(doc, "issuer", did_s, &err) != DID_OK)
             goto out;
-        if (suite != 0) {
-            did_di_sign_opts so = {.suite = suite, .verification_method = kid_s};
-            if (did_di_sign(key, doc, &so, &secured, &err) != DID_OK)
+        if (status_url != NULL) {
+            json_t *entry = NULL;
+            if (did_status_entry(status_url, status_purpose, status_index, &entry, &err) != DID_OK)
                 goto out;
-            char *text = json_dumps(secured, JSON_INDENT(2));
-            if (text == NULL)
+            if (json_object_set_new(doc, "credentialStatus", entry) != 0)
                 goto nomem;
-            printf("%s\n", text);
-            free(text);
-        } else {
-            if (did_vcjose_sign(key, kid_s, doc, &out, &err) != DID_OK)
-                goto out;
-            printf("%s\n", (const char *)out.data);
         }
+        if (secure_vc(key, suite, kid_s, doc, &out, &err) != DID_OK)
+            goto out;
+        printf("%s\n", (const char *)out.data);
     }
     status = EXIT_OK;
     goto out;
@@ -503,7 +564,6 @@ out:
     if (status != EXIT_OK)
         fail("issue", &err);
     json_decref(doc);
-    json_decref(secured);
     ck_key_free(key);
     ck_key_free(holder_key);
     did_ctx_free(ctx);
@@ -512,6 +572,98 @@ out:
     did_buf_clear(&kid);
     did_buf_clear(&out);
     did_buf_clear(&hvm);
+    return status;
+}
+
+#define MAX_SET 1024
+
+static int cmd_status_list(int argc, char **argv)
+{
+    static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+                                         {"passphrase-file", required_argument, NULL, 'p'},
+                                         {"method", required_argument, NULL, 'm'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"url", required_argument, NULL, 'u'},
+                                         {"purpose", required_argument, NULL, 'P'},
+                                         {"set", required_argument, NULL, 's'},
+                                         {"entries", required_argument, NULL, 'n'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct key_opts ko = {0};
+    const char *format = NULL, *url = NULL, *purpose = "revocation";
+    size_t set[MAX_SET], n_set = 0;
+    unsigned long long entries = 131072;
+    char *end;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': ko.key_path = optarg; break;
+        case 'p': ko.pass_path = optarg; break;
+        case 'm': ko.method = optarg; break;
+        case 'f': format = optarg; break;
+        case 'u': url = optarg; break;
+        case 'P': purpose = optarg; break;
+        case 's':
+            if (n_set == MAX_SET)
+                return usage_error(usage_status_list, "status-list: at most %d --set", MAX_SET);
+            if (*optarg < '0' || *optarg > '9' ||
+                (set[n_set] = (size_t)strtoull(optarg, &end, 10), *end != '\0'))
+                return usage_error(usage_status_list, "status-list: --set '%s' is not an index",
+                                   optarg);
+            n_set++;
+            break;
+        case 'n':
+            if (*optarg < '0' || *optarg > '9' ||
+                (entries = strtoull(optarg, &end, 10), *end != '\0'))
+                return usage_error(usage_status_list, "status-list: --entries '%s'", optarg);
+            break;
+        case 'h': fputs(usage_status_list, stdout); return EXIT_OK;
+        default: fputs(usage_status_list, stderr); return EXIT_USAGE;
+        }
+    }
+    did_di_suite suite;
+    if (ko.key_path == NULL || format == NULL || url == NULL)
+        return usage_error(usage_status_list, "%s",
+                           "status-list: --key, --format and --url are required");
+    if (optind != argc)
+        return usage_error(usage_status_list, "status-list: unexpected argument '%s'",
+                           argv[optind]);
+    if (vc_format(format, &suite) != 0)
+        return usage_error(usage_status_list, "status-list: unknown --format '%s'", format);
+
+    did_err err;
+    did_err_clear(&err);
+    ck_key *key = NULL;
+    did_status_list *list = NULL;
+    json_t *vc = NULL;
+    did_buf did, kid, out;
+    did_buf_init(&did);
+    did_buf_init(&kid);
+    did_buf_init(&out);
+    int status = EXIT_FAIL;
+    if (did_status_list_new((size_t)entries, 1, &list, &err) != DID_OK)
+        goto out;
+    for (size_t i = 0; i < n_set; i++)
+        if (did_status_list_set(list, set[i], 1, &err) != DID_OK)
+            goto out;
+    if (load_key(&ko, &key, &err) != DID_OK || key_did(key, ko.method, &did, &err) != DID_OK ||
+        key_kid(key, ko.method, &kid, &err) != DID_OK)
+        goto out;
+    if (did_status_list_credential(list, url, (const char *)did.data, purpose, did_time_now(), &vc,
+                                   &err) != DID_OK ||
+        secure_vc(key, suite, (const char *)kid.data, vc, &out, &err) != DID_OK)
+        goto out;
+    printf("%s\n", (const char *)out.data);
+    status = EXIT_OK;
+out:
+    if (status != EXIT_OK)
+        fail("status-list", &err);
+    did_status_list_free(list);
+    json_decref(vc);
+    ck_key_free(key);
+    did_buf_clear(&did);
+    did_buf_clear(&kid);
+    did_buf_clear(&out);
     return status;
 }
 
@@ -541,6 +693,8 @@ int main(int argc, char **argv)
         return cmd_sign(argc, argv);
     if (strcmp(cmd, "issue") == 0)
         return cmd_issue(argc, argv);
+    if (strcmp(cmd, "status-list") == 0)
+        return cmd_status_list(argc, argv);
     fprintf(stderr, PROG ": unknown command '%s'\n\n%s", cmd, usage_main);
     return EXIT_USAGE;
 }
