@@ -165,6 +165,11 @@ const char *did_err_name(int code)
         N(DID_ERR_LOG_KEY);
         N(DID_ERR_LOG_PROOF_FORMAT);
         N(DID_ERR_LOG_ORIGIN);
+        N(DID_ERR_LOG_STORE);
+        N(DID_ERR_LOG_STATE);
+        N(DID_ERR_LOG_ENTRY);
+        N(DID_ERR_LOG_CLOSED);
+        N(DID_ERR_LOG_LOCKED);
 #undef N
     default:
         if (code >= 100 && code < 200)

@@ -136,6 +136,11 @@ enum {
     DID_ERR_LOG_KEY = 1005,          /* key string malformed, or no signature by a known key */
     DID_ERR_LOG_PROOF_FORMAT = 1006, /* tlog-proof text malformed */
     DID_ERR_LOG_ORIGIN = 1007,       /* checkpoint origin is not the expected log */
+    DID_ERR_LOG_STORE = 1008,        /* LMDB or file-system failure (message has mdb_strerror) */
+    DID_ERR_LOG_STATE = 1009,        /* stored state inconsistent, or behind/forked from a checkpoint */
+    DID_ERR_LOG_ENTRY = 1010,        /* log entry malformed (did/log_entry.h) */
+    DID_ERR_LOG_CLOSED = 1011,       /* the log store is closing */
+    DID_ERR_LOG_LOCKED = 1012,       /* another process has the log open */
 };
 
 #define DID_ERR_MSG_MAX 256
