@@ -1,5 +1,6 @@
 /* The resolver: did_ctx method table, did_resolve, W3C DID Resolution results, did_doc_check,
  * did_doc_find_vm and did_vm_key. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,6 +451,131 @@ static void test_vm_key(void **state)
     expect_vm_key("[]", DID_ERR_DID_VM_INVALID, 0);
 }
 
+/* A resolver that counts its calls and serves did:key documents (by delegating). */
+static int counting_calls;
+static int counting_resolve(void *user, const did_ctx *ctx, const did_url *did, json_t **doc,
+                            did_err *err)
+{
+    (void)user;
+    counting_calls++;
+    return did_key_resolve(NULL, ctx, did, doc, err);
+}
+
+struct resolver_thread {
+    did_ctx *ctx;
+    const char *url;
+    int failures;
+};
+
+static void *resolve_many(void *arg)
+{
+    struct resolver_thread *t = arg;
+    for (int i = 0; i < 2000; i++) {
+        ck_key *k = NULL;
+        did_err e;
+        if (did_resolve_key(t->ctx, t->url, strlen(t->url), DID_REL_ASSERTION_METHOD, &k, NULL,
+                            &e) != DID_OK)
+            t->failures++;
+        ck_key_free(k);
+    }
+    return NULL;
+}
+
+/* did:key and did:jwk keys are cached by DID URL; the relationship check still applies to each
+ * relationship, a replaced resolver is never bypassed, and the cache is thread-safe. */
+static void test_key_cache(void **state)
+{
+    (void)state;
+    did_ctx *ctx = NULL;
+    did_err e;
+    ck_key *key = NULL, *k1 = NULL, *k2 = NULL;
+    ck_err ce;
+    did_buf did;
+    char url[256];
+    t_assert_ok(did_ctx_new(&ctx, &e), &e);
+    assert_int_equal(ck_key_generate(CK_KEY_ED25519, &key, &ce), CK_OK);
+    did_buf_init(&did);
+    t_assert_ok(did_key_from_key(key, &did, &e), &e);
+    snprintf(url, sizeof url, "%s#%s", (const char *)did.data,
+             (const char *)did.data + strlen("did:key:"));
+
+    t_assert_ok(did_resolve_key(ctx, url, strlen(url), DID_REL_ASSERTION_METHOD, &k1, NULL, &e),
+                &e);
+    t_assert_ok(did_resolve_key(ctx, url, strlen(url), DID_REL_ASSERTION_METHOD, &k2, NULL, &e),
+                &e);
+    assert_int_equal(ck_key_public_equal(k1, key), 1);
+    assert_int_equal(ck_key_public_equal(k2, key), 1);
+    assert_ptr_not_equal(k1, k2); /* each caller owns its own handle */
+    ck_key_free(k1);
+    ck_key_free(k2);
+    k1 = k2 = NULL;
+    /* The signing key is not a key agreement key, cached or not. */
+    for (int i = 0; i < 2; i++)
+        t_assert_code(did_resolve_key(ctx, url, strlen(url), DID_REL_KEY_AGREEMENT, &k1, NULL, &e),
+                      DID_ERR_DID_VM_RELATIONSHIP, &e);
+    assert_null(k1);
+    /* Asking for the method JSON bypasses the cache and still works. */
+    json_t *vm = NULL;
+    t_assert_ok(did_resolve_key(ctx, url, strlen(url), DID_REL_ASSERTION_METHOD, &k1, &vm, &e),
+                &e);
+    assert_non_null(vm);
+    json_decref(vm);
+    ck_key_free(k1);
+    k1 = NULL;
+
+    /* A replaced resolver is consulted every time. */
+    counting_calls = 0;
+    t_assert_ok(did_ctx_register_method(ctx, "key", counting_resolve, NULL, &e), &e);
+    for (int i = 0; i < 3; i++) {
+        t_assert_ok(
+            did_resolve_key(ctx, url, strlen(url), DID_REL_ASSERTION_METHOD, &k1, NULL, &e), &e);
+        ck_key_free(k1);
+        k1 = NULL;
+    }
+    assert_int_equal(counting_calls, 3);
+
+    /* Many threads on one context (a fresh one, so the cache is in use). */
+    did_ctx *shared = NULL;
+    t_assert_ok(did_ctx_new(&shared, &e), &e);
+    pthread_t th[4];
+    struct resolver_thread arg[4];
+    for (int i = 0; i < 4; i++) {
+        arg[i] = (struct resolver_thread){shared, url, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, resolve_many, &arg[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(arg[i].failures, 0);
+    }
+    /* More distinct DIDs than the cache holds: every answer stays right. */
+    for (int i = 0; i < 600; i++) {
+        ck_key *g = NULL;
+        did_buf d;
+        char u[256];
+        assert_int_equal(ck_key_generate(i % 2 ? CK_KEY_P256 : CK_KEY_ED25519, &g, &ce), CK_OK);
+        did_buf_init(&d);
+        t_assert_ok(did_key_from_key(g, &d, &e), &e);
+        snprintf(u, sizeof u, "%s#%s", (const char *)d.data,
+                 (const char *)d.data + strlen("did:key:"));
+        t_assert_ok(did_resolve_key(shared, u, strlen(u), DID_REL_AUTHENTICATION, &k1, NULL, &e),
+                    &e);
+        assert_int_equal(ck_key_public_equal(k1, g), 1);
+        ck_key_free(k1);
+        k1 = NULL;
+        ck_key_free(g);
+        did_buf_clear(&d);
+    }
+    t_assert_ok(did_resolve_key(shared, url, strlen(url), DID_REL_AUTHENTICATION, &k1, NULL, &e),
+                &e);
+    assert_int_equal(ck_key_public_equal(k1, key), 1);
+    ck_key_free(k1);
+    did_ctx_free(shared);
+
+    did_buf_clear(&did);
+    ck_key_free(key);
+    did_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_doc_check),
         cmocka_unit_test(test_find_vm),
         cmocka_unit_test(test_vm_key),
+        cmocka_unit_test(test_key_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,10 @@
  * did:key and did:jwk, and the resolver that later methods (did:web) plug into.
  *
  * A did_ctx carries configuration and the method table, so two contexts in one process never
- * interfere. A context is read-only once set up and may then be shared between threads.
+ * interfere. A context is read-only once set up and may then be shared between threads. It
+ * caches the keys of did:key and did:jwk verification methods (their documents are a pure
+ * function of the DID) behind an internal lock; a resolver registered for another method, or
+ * one that replaces "key" or "jwk", is never cached here.
  */
 #ifndef DID_DID_H
 #define DID_DID_H
