@@ -170,6 +170,10 @@ const char *did_err_name(int code)
         N(DID_ERR_LOG_ENTRY);
         N(DID_ERR_LOG_CLOSED);
         N(DID_ERR_LOG_LOCKED);
+        N(DID_ERR_FETCH);
+        N(DID_ERR_FETCH_STATUS);
+        N(DID_ERR_FETCH_SCHEME);
+        N(DID_ERR_FETCH_TYPE);
 #undef N
     default:
         if (code >= 100 && code < 200)

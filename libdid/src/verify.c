@@ -185,9 +185,7 @@ static int verify_di(verifier *v, const json_t *doc, int depth, int want_vc)
                 did_result_warn(v->r, DID_CHECK_HOLDER, DID_ERR_VP_HOLDER,
                                 "the presentation names no holder: the signer is not bound");
         }
-        if (v->o->challenge == NULL)
-            did_result_warn(v->r, DID_CHECK_CHALLENGE, DID_ERR_DI_CHALLENGE,
-                            "no challenge was expected: the presentation may be a replay");
+        /* did_di_verify already warns when no challenge was expected. */
         /* Embedded credentials, one level deep. */
         size_t n = did_vp_credential_count(doc);
         for (size_t i = 0; i < n && depth == 0; i++) {

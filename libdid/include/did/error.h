@@ -8,8 +8,8 @@
  * Code ranges: 1-99 general, 100-199 crypto (the CK_ERR_* codes of ck.h, passed through as they
  * are), 200-299 JSON/JCS, 300-399 codecs, 400-499 DIDs and resolution, 500-599 JOSE/JWT,
  * 600-699 credentials and presentations, 700-799 Data Integrity, 800-899 SD-JWT, 900-999 status
- * lists, 1000-1099 the audit log. Later modules take the next free hundreds (see
- * spec/errors.md). Each code's meaning is in spec/errors.md.
+ * lists, 1000-1099 the audit log, 1100-1149 fetching (did/fetch.h). Later modules take the
+ * next free ranges (see spec/errors.md). Each code's meaning is in spec/errors.md.
  */
 #ifndef DID_ERROR_H
 #define DID_ERROR_H
@@ -141,6 +141,12 @@ enum {
     DID_ERR_LOG_ENTRY = 1010,        /* log entry malformed (did/log_entry.h) */
     DID_ERR_LOG_CLOSED = 1011,       /* the log store is closing */
     DID_ERR_LOG_LOCKED = 1012,       /* another process has the log open */
+    /* fetching (did/fetch.h) */
+    DID_ERR_FETCH = 1100,        /* network or TLS failure, timeout (message has libcurl's text) */
+    DID_ERR_FETCH_STATUS = 1101, /* the HTTP status is not 200 (the message has it) */
+    DID_ERR_FETCH_SCHEME = 1102, /* not an https URL (or allowed loopback http), or a redirect
+                                    to another scheme */
+    DID_ERR_FETCH_TYPE = 1103,   /* the response's media type is not one that was asked for */
 };
 
 #define DID_ERR_MSG_MAX 256
