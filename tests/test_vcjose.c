@@ -472,8 +472,22 @@ static void test_header(void **state)
     /* wrong or missing typ */
     expect_fail(sign_raw_doc(ed.key, "JWT", "vc", ed.kid, json_incref(vc)), DID_ERR_VC_JWT,
                 DID_CHECK_FORMAT);
-    expect_fail(sign_raw_doc(ed.key, NULL, "vc", ed.kid, json_incref(vc)), DID_ERR_VC_JWT,
-                DID_CHECK_FORMAT);
+    /* no typ: the kind comes from the payload (a warning says so)... */
+    expect_ok(sign_raw_doc(ed.key, NULL, "vc", ed.kid, json_incref(vc)));
+    /* ...and a payload that is neither kind is refused */
+    {
+        json_t *neither = json_deep_copy(vc);
+        json_object_set_new(neither, "type", json_string("SomethingElse"));
+        expect_fail(sign_raw_doc(ed.key, NULL, NULL, ed.kid, neither), DID_ERR_VC_JWT,
+                    DID_CHECK_FORMAT);
+    }
+    /* ...unless the caller says what it expects: then the model check decides */
+    {
+        did_vcjose_verify_opts ov = vopts();
+        ov.expect = DID_VCJOSE_VP;
+        expect(sign_raw_doc(ed.key, NULL, NULL, ed.kid, json_incref(vc)), &ov, DID_ERR_VC_TYPE,
+               DID_ERR_VC_TYPE, DID_CHECK_TYPE);
+    }
     expect_fail(sign_raw_doc(ed.key, "vc+sd-jwt", NULL, ed.kid, json_incref(vc)), DID_ERR_VC_JWT,
                 DID_CHECK_FORMAT);
     expect_fail(sign_raw_doc(ed.key, "text/vc+jwt", NULL, ed.kid, json_incref(vc)), DID_ERR_VC_JWT,
@@ -968,10 +982,20 @@ static void test_rec_example(void **state)
     memset(&co, 0, sizeof co);
     co.now = NOW;
     t_assert_ok(did_vc_check(doc, &co, NULL, &err), &err);
-    /* the Recommendation's examples carry no "typ"; we require it (spec/credentials.md) */
+    /* the Recommendation's examples carry no "typ": accepted, with a warning that says so
+     * (spec/credentials.md) */
     o.key = pub;
     did_result_init(&r);
-    t_assert_code(did_vcjose_verify(NULL, tok, strlen(tok), &o, &r, &err), DID_ERR_VC_JWT, &err);
+    t_assert_ok(did_vcjose_verify(NULL, tok, strlen(tok), &o, &r, &err), &err);
+    assert_string_equal(r.format, DID_VCJOSE_FORMAT_VC);
+    assert_true(r.n_warnings >= 1);
+    {
+        int typ_warning = 0;
+        for (size_t i = 0; i < r.n_warnings; i++)
+            if (r.warnings[i].code == DID_ERR_VC_JWT && strstr(r.warnings[i].msg, "typ") != NULL)
+                typ_warning = 1;
+        assert_true(typ_warning);
+    }
     did_result_clear(&r);
     /* the same credential as we sign it verifies with the same key */
     {

@@ -148,6 +148,35 @@ static int peek_header(const char *jws, size_t len, json_t **hdr, did_err *err)
     return DID_OK;
 }
 
+/* For a token without "typ": the kind its payload's "type" names (1 credential, 2
+ * presentation, 0 neither or both). The payload is NOT trusted here: the answer only chooses
+ * which verification relationship the signer's key must have, and the model check after the
+ * signature check holds the verified payload to the same kind. */
+static int peek_payload_kind(const did_ctx *ctx, const char *jws, size_t len)
+{
+    const char *d1 = memchr(jws, '.', len);
+    if (d1 == NULL)
+        return 0;
+    const char *start = d1 + 1;
+    const char *d2 = memchr(start, '.', len - (size_t)(start - jws));
+    if (d2 == NULL)
+        return 0;
+    size_t n = (size_t)(d2 - start), out_len = 0;
+    uint8_t *buf = malloc(n + 1);
+    json_t *doc = NULL;
+    int kind = 0;
+    if (buf != NULL && ck_b64url_decode(start, n, buf, n + 1, &out_len, NULL) == CK_OK &&
+        did_json_parse(buf, out_len, ctx != NULL ? did_ctx_json_limits(ctx) : NULL, &doc, NULL) ==
+            DID_OK) {
+        int vc = did_vc_has_type(doc, "VerifiableCredential");
+        int vp = did_vc_has_type(doc, "VerifiablePresentation");
+        kind = vc && !vp ? DID_VCJOSE_VC : vp && !vc ? DID_VCJOSE_VP : 0;
+    }
+    json_decref(doc);
+    free(buf);
+    return kind;
+}
+
 /* Where a did_jws_verify failure belongs in a result. */
 static const char *jws_check_of(int code)
 {
@@ -418,12 +447,25 @@ int did_vcjose_verify(const did_ctx *ctx, const char *jws, size_t len,
         goto out;
     }
     typ = json_object_get(hdr, "typ");
-    if (!json_is_string(typ)) {
-        vj_fail(&v, DID_CHECK_FORMAT, DID_ERR_VC_JWT,
-                "header \"typ\" must be \"vc+jwt\" or \"vp+jwt\" (missing or not a string)");
+    if (typ == NULL) {
+        /* VC-JOSE-COSE makes "typ" a SHOULD, and its own examples omit it: accept its absence,
+         * telling the kind by the caller's expectation or the payload, with a warning. */
+        kind = o->expect != DID_VCJOSE_ANY ? (int)o->expect : peek_payload_kind(ctx, jws, len);
+        if (kind == 0) {
+            vj_fail(&v, DID_CHECK_FORMAT, DID_ERR_VC_JWT,
+                    "no header \"typ\", and the payload is neither a credential nor a "
+                    "presentation");
+            goto out;
+        }
+        did_result_warn(r, DID_CHECK_FORMAT, DID_ERR_VC_JWT,
+                        "header has no \"typ\" (\"%s\" expected)",
+                        kind == DID_VCJOSE_VC ? DID_VCJOSE_TYP_VC : DID_VCJOSE_TYP_VP);
+    } else if (!json_is_string(typ)) {
+        vj_fail(&v, DID_CHECK_FORMAT, DID_ERR_VC_JWT, "header \"typ\" must be a string");
         goto out;
+    } else {
+        kind = typ_kind(json_string_value(typ), json_string_length(typ));
     }
-    kind = typ_kind(json_string_value(typ), json_string_length(typ));
     if (kind == 0) {
         vj_fail(&v, DID_CHECK_FORMAT, DID_ERR_VC_JWT,
                 "header \"typ\" \"%s\" is neither \"vc+jwt\" nor \"vp+jwt\"",

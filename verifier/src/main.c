@@ -192,7 +192,8 @@ static int check_jws(did_ctx *ctx, const char *data, size_t len, const struct jw
     return status;
 }
 
-/* 1 when data is a compact JWS whose typ names a VC-JOSE credential or presentation. */
+/* 1 when data is a compact JWS whose typ names a VC-JOSE credential or presentation, or that
+ * has no typ and carries a credential or presentation. */
 static int is_vcjose(const char *data, size_t len)
 {
     const char *dot = memchr(data, '.', len);
@@ -205,7 +206,19 @@ static int is_vcjose(const char *data, size_t len)
         did_json_parse(hdr, n, NULL, &h, NULL) != DID_OK)
         return 0;
     const char *typ = json_string_value(json_object_get(h, "typ"));
-    if (typ != NULL) {
+    if (json_object_get(h, "typ") == NULL) {
+        /* VC-JOSE lets typ out: then the payload's "type" decides (it is verified after). */
+        const char *d2 = memchr(dot + 1, '.', len - (size_t)(dot + 1 - data));
+        size_t plen = d2 != NULL ? (size_t)(d2 - dot - 1) : 0, m = 0;
+        uint8_t *p = d2 != NULL ? malloc(plen + 1) : NULL;
+        json_t *payload = NULL;
+        if (p != NULL && ck_b64url_decode(dot + 1, plen, p, plen + 1, &m, NULL) == CK_OK &&
+            did_json_parse(p, m, NULL, &payload, NULL) == DID_OK)
+            yes = did_vc_has_type(payload, "VerifiableCredential") ||
+                  did_vc_has_type(payload, "VerifiablePresentation");
+        json_decref(payload);
+        free(p);
+    } else if (typ != NULL) {
         static const char *const kinds[] = {"vc+jwt", "vp+jwt", "vc-ld+jwt", "vp-ld+jwt"};
         if (strncasecmp(typ, "application/", 12) == 0)
             typ += 12;
