@@ -9,13 +9,12 @@
  *       and the ratio (b, opts.key) / (c) against the target.
  *
  * Usage: bench_core [seconds]   (or CIVID_BENCH_SECONDS; default 1 s per measurement, after
- * a warm-up of a fifth of that). Single thread, CLOCK_MONOTONIC. The target is informative:
- * the exit status is 0 whether it is met or not, and non-zero only when an operation fails.
+ * a warm-up of a fifth of that; the harness is bench.h). Single thread, CLOCK_MONOTONIC. The
+ * target is informative: the exit status is 0 whether it is met or not, and non-zero only when
+ * an operation fails.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -24,13 +23,12 @@
 #include <did/jose.h>
 #include <did/json.h>
 
+#define BENCH_PROG "bench_core"
+#define BENCH_NAME_WIDTH 36
+#include "bench.h"
+
 /* JWS-verify / raw-verify throughput the issue asks for. */
 #define TARGET_PERCENT 60.0
-#define DEFAULT_SECONDS 1.0
-#define MAX_SECONDS 600.0
-/* Operations between two clock reads: a clock read (~20-50 ns) is then noise next to the
- * cheapest operation measured here (a few microseconds). */
-#define BATCH 8
 
 /* A VC 2.0 credential (W3C VC Data Model 2.0) of realistic shape and size: contexts, id,
  * types, an issuer object, validity dates, a nested subject with numbers, booleans, arrays
@@ -110,16 +108,16 @@ typedef struct bench {
     size_t signing_input_len; /* "header.payload" is jws[0..signing_input_len) */
 } bench;
 
-typedef int (*bench_op)(bench *b, did_err *err);
-
-static int op_jcs(bench *b, did_err *err)
+static int op_jcs(void *p, did_err *err)
 {
+    bench *b = p;
     did_buf_reset(&b->jcs);
     return did_jcs_write(b->cred, &b->jcs, err);
 }
 
-static int op_parse_jcs(bench *b, did_err *err)
+static int op_parse_jcs(void *p, did_err *err)
 {
+    bench *b = p;
     json_t *v = NULL;
     int rc = did_json_parse(CREDENTIAL, sizeof CREDENTIAL - 1, NULL, &v, err);
     if (rc != DID_OK)
@@ -139,108 +137,30 @@ static int jws_verify(bench *b, const did_jws_verify_opts *opts, did_err *err)
     return rc;
 }
 
-static int op_jws_key(bench *b, did_err *err)
+static int op_jws_key(void *p, did_err *err)
 {
+    bench *b = p;
     return jws_verify(b, &b->by_key, err);
 }
 
-static int op_jws_kid(bench *b, did_err *err)
+static int op_jws_kid(void *p, did_err *err)
 {
+    bench *b = p;
     return jws_verify(b, &b->by_kid, err);
 }
 
-static int op_raw(bench *b, did_err *err)
+static int op_raw(void *p, did_err *err)
 {
+    bench *b = p;
     if (crypto_sign_verify_detached(b->sig, (const unsigned char *)b->jws, b->signing_input_len,
                                     b->pk) != 0)
         return did_err_set(err, DID_ERR_JWS_SIGNATURE, "crypto_sign_verify_detached failed");
     return DID_OK;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-        perror("bench_core: clock_gettime");
-        exit(1);
-    }
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Runs op for about `seconds` (after a warm-up) and returns operations per second. An
- * operation that fails ends the benchmark: a number for a failing path would mean nothing. */
-static double measure(const char *name, bench_op op, bench *b, double seconds)
-{
-    did_err err;
-    unsigned long long n = 0;
-    double t0, t;
-
-    did_err_clear(&err);
-    t0 = now_s();
-    do {
-        for (int i = 0; i < BATCH; i++)
-            if (op(b, &err) != DID_OK)
-                goto failed;
-        t = now_s();
-    } while (t - t0 < seconds / 5);
-
-    t0 = now_s();
-    do {
-        for (int i = 0; i < BATCH; i++)
-            if (op(b, &err) != DID_OK)
-                goto failed;
-        n += BATCH;
-        t = now_s();
-    } while (t - t0 < seconds);
-
-    double ops = (double)n / (t - t0);
-    printf("%-36s %12.0f ops/s %10.2f us/op\n", name, ops, 1e6 / ops);
-    fflush(stdout);
-    return ops;
-failed:
-    fprintf(stderr, "bench_core: %s: %s (%s)\n", name, err.msg, did_err_name(err.code));
-    exit(1);
-}
-
-static double parse_seconds(int argc, char **argv)
-{
-    const char *s = argc > 1 ? argv[1] : getenv("CIVID_BENCH_SECONDS");
-    char *end;
-    double v;
-
-    if (argc > 2 || (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))) {
-        fprintf(stderr,
-                "usage: bench_core [seconds-per-measurement]  (or CIVID_BENCH_SECONDS; "
-                "default %.0f)\n",
-                DEFAULT_SECONDS);
-        exit(2);
-    }
-    if (s == NULL || *s == '\0')
-        return DEFAULT_SECONDS;
-    v = strtod(s, &end);
-    if (*end != '\0' || !(v > 0 && v <= MAX_SECONDS)) {
-        fprintf(stderr, "bench_core: seconds must be a number in (0, %.0f], not \"%s\"\n",
-                MAX_SECONDS, s);
-        exit(2);
-    }
-    return v;
-}
-
-static void die(const char *what, const did_err *err)
-{
-    fprintf(stderr, "bench_core: %s: %s (%s)\n", what, err->msg, did_err_name(err->code));
-    exit(1);
-}
-
-static void die_ck(const char *what, const ck_err *err)
-{
-    fprintf(stderr, "bench_core: %s: %s (%s)\n", what, err->msg, ck_err_name(err->code));
-    exit(1);
-}
-
 int main(int argc, char **argv)
 {
-    double seconds = parse_seconds(argc, argv);
+    double seconds = bench_seconds(argc, argv);
     bench b;
     ck_key *key = NULL;
     did_buf did, kid, jws, payload;
@@ -257,40 +177,36 @@ int main(int argc, char **argv)
     did_buf_init(&payload);
     did_err_clear(&err);
     ck_err_clear(&ce);
-    if (ck_init() != CK_OK || sodium_init() < 0) {
-        fprintf(stderr, "bench_core: crypto initialisation failed\n");
-        return 1;
-    }
+    if (ck_init() != CK_OK || sodium_init() < 0)
+        bench_die_msg("crypto initialisation failed");
 
     /* The credential, parsed once; the payload is its JCS form. */
     if (did_json_parse(CREDENTIAL, sizeof CREDENTIAL - 1, NULL, &b.cred, &err) != DID_OK)
-        die("parsing the credential", &err);
+        bench_die("parsing the credential", &err);
     if (did_jcs_write(b.cred, &payload, &err) != DID_OK)
-        die("canonicalising the credential", &err);
+        bench_die("canonicalising the credential", &err);
 
     /* An Ed25519 key, its did:key and the verification method URL "did:key:z..#z..". */
     if (ck_key_import_private(CK_KEY_ED25519, SEED, sizeof SEED, &key, &ce) != CK_OK)
-        die_ck("importing the key", &ce);
+        bench_die_ck("importing the key", &ce);
     if (ck_key_public_copy(key, &b.pub, &ce) != CK_OK)
-        die_ck("copying the public key", &ce);
+        bench_die_ck("copying the public key", &ce);
     if (ck_key_export_public(key, 1, b.pk, sizeof b.pk, &pk_len, &ce) != CK_OK)
-        die_ck("exporting the public key", &ce);
+        bench_die_ck("exporting the public key", &ce);
     if (pk_len != sizeof b.pk) {
         fprintf(stderr, "bench_core: Ed25519 public key of %zu bytes\n", pk_len);
         return 1;
     }
     if (did_key_from_key(key, &did, &err) != DID_OK)
-        die("did_key_from_key", &err);
+        bench_die("did_key_from_key", &err);
     if (did_buf_append(&kid, did.data, did.len) != 0 || did_buf_putc(&kid, '#') != 0 ||
-        did_buf_append(&kid, did.data + 8, did.len - 8) != 0) {
-        fprintf(stderr, "bench_core: out of memory\n");
-        return 1;
-    }
+        did_buf_append(&kid, did.data + 8, did.len - 8) != 0)
+        bench_die_msg("out of memory");
 
     /* The VC-JWT style JWS (RFC 7515 compact, typ vc+jwt, kid = the did:key method). */
     did_jws_sign_opts so = {.typ = "vc+jwt", .cty = NULL, .kid = (const char *)kid.data};
     if (did_jws_sign(key, &so, payload.data, payload.len, &jws, &err) != DID_OK)
-        die("did_jws_sign", &err);
+        bench_die("did_jws_sign", &err);
     b.jws = (const char *)jws.data;
     b.jws_len = jws.len;
 
@@ -298,21 +214,19 @@ int main(int argc, char **argv)
      * part) over "header.payload". */
     dot1 = memchr(b.jws, '.', b.jws_len);
     dot2 = dot1 != NULL ? memchr(dot1 + 1, '.', b.jws_len - (size_t)(dot1 + 1 - b.jws)) : NULL;
-    if (dot2 == NULL) {
-        fprintf(stderr, "bench_core: did_jws_sign did not produce a compact JWS\n");
-        return 1;
-    }
+    if (dot2 == NULL)
+        bench_die_msg("did_jws_sign did not produce a compact JWS");
     b.signing_input_len = (size_t)(dot2 - b.jws);
     if (ck_b64url_decode(dot2 + 1, b.jws_len - b.signing_input_len - 1, b.sig, sizeof b.sig,
                          &sig_len, &ce) != CK_OK)
-        die_ck("decoding the signature", &ce);
+        bench_die_ck("decoding the signature", &ce);
     if (sig_len != sizeof b.sig) {
         fprintf(stderr, "bench_core: Ed25519 signature of %zu bytes\n", sig_len);
         return 1;
     }
 
     if (did_ctx_new(&b.ctx, &err) != DID_OK)
-        die("did_ctx_new", &err);
+        bench_die("did_ctx_new", &err);
     b.by_key = (did_jws_verify_opts){.algs = DID_JWS_ALG_EDDSA, .typ = "vc+jwt", .key = b.pub};
     b.by_kid = (did_jws_verify_opts){
         .algs = DID_JWS_ALG_EDDSA, .typ = "vc+jwt", .rel = DID_REL_ASSERTION_METHOD};
@@ -324,12 +238,12 @@ int main(int argc, char **argv)
            sizeof CREDENTIAL - 1, payload.len, b.jws_len, b.signing_input_len);
     printf("libsodium %s\n\n", sodium_version_string());
 
-    measure("jcs_write (parsed once)", op_jcs, &b, seconds);
-    measure("json_parse + jcs_write", op_parse_jcs, &b, seconds);
+    bench_measure("jcs_write (parsed once)", op_jcs, &b, seconds);
+    bench_measure("json_parse + jcs_write", op_parse_jcs, &b, seconds);
     /* The pair the ratio is made of, measured back to back. */
-    double jws_ops = measure("jws_verify EdDSA (opts.key)", op_jws_key, &b, seconds);
-    double raw_ops = measure("raw crypto_sign_verify_detached", op_raw, &b, seconds);
-    measure("jws_verify EdDSA (kid via did:key)", op_jws_kid, &b, seconds);
+    double jws_ops = bench_measure("jws_verify EdDSA (opts.key)", op_jws_key, &b, seconds);
+    double raw_ops = bench_measure("raw crypto_sign_verify_detached", op_raw, &b, seconds);
+    bench_measure("jws_verify EdDSA (kid via did:key)", op_jws_kid, &b, seconds);
 
     double pct = 100.0 * jws_ops / raw_ops;
     printf("\njws_verify (opts.key) / raw verify: %.1f %% (target >= %.0f %%): %s\n", pct,

@@ -10,13 +10,13 @@
  *       and the ratio (a) / (d) against the target (docs DESIGN.md section 8: >= 50%).
  *
  * Usage: bench_di [seconds]   (or CIVID_BENCH_SECONDS; default 1 s per measurement, after a
- * warm-up of a fifth of that). Single thread, CLOCK_MONOTONIC. The target is informative: the
- * exit status is 0 whether it is met or not, and non-zero only when an operation fails.
+ * warm-up of a fifth of that; the harness is bench.h). Single thread, CLOCK_MONOTONIC. The
+ * target is informative: the exit status is 0 whether it is met or not, and non-zero only when
+ * an operation fails.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -26,10 +26,11 @@
 #include <did/did.h>
 #include <did/json.h>
 
+#define BENCH_PROG "bench_di"
+#define BENCH_NAME_WIDTH 40
+#include "bench.h"
+
 #define TARGET_PERCENT 50.0
-#define DEFAULT_SECONDS 1.0
-#define MAX_SECONDS 600.0
-#define BATCH 8
 #define NOW ((int64_t)1767225600) /* 2026-01-01T00:00:00Z */
 
 /* A VC 2.0 credential of realistic shape and size (as bench_core's). */
@@ -118,8 +119,6 @@ typedef struct bench {
     uint8_t sig[crypto_sign_BYTES];
 } bench;
 
-typedef int (*bench_op)(bench *b, did_err *err);
-
 static int cached_resolve(void *user, const did_ctx *ctx, const char *vm, size_t len,
                           did_relationship rel, ck_key **key, did_err *err)
 {
@@ -150,8 +149,9 @@ static int cached_resolve(void *user, const did_ctx *ctx, const char *vm, size_t
     return DID_OK;
 }
 
-static int op_parse_verify(bench *b, did_err *err)
+static int op_parse_verify(void *p, did_err *err)
 {
+    bench *b = p;
     json_t *v = NULL;
     int rc = did_json_parse(b->text, b->text_len, NULL, &v, err);
     if (rc == DID_OK)
@@ -160,8 +160,9 @@ static int op_parse_verify(bench *b, did_err *err)
     return rc;
 }
 
-static int op_parse_verify_cached(bench *b, did_err *err)
+static int op_parse_verify_cached(void *p, did_err *err)
 {
+    bench *b = p;
     json_t *v = NULL;
     int rc = did_json_parse(b->text, b->text_len, NULL, &v, err);
     if (rc == DID_OK)
@@ -170,8 +171,9 @@ static int op_parse_verify_cached(bench *b, did_err *err)
     return rc;
 }
 
-static int op_resolve(bench *b, did_err *err)
+static int op_resolve(void *p, did_err *err)
 {
+    bench *b = p;
     ck_key *k = NULL;
     const char *vm = b->sign.verification_method;
     int rc = did_resolve_key(b->ctx, vm, strlen(vm), DID_REL_ASSERTION_METHOD, &k, NULL, err);
@@ -179,93 +181,32 @@ static int op_resolve(bench *b, did_err *err)
     return rc;
 }
 
-static int op_verify(bench *b, did_err *err)
+static int op_verify(void *p, did_err *err)
 {
+    bench *b = p;
     return did_di_verify(b->ctx, b->secured, &b->verify, NULL, NULL, err);
 }
 
-static int op_sign(bench *b, did_err *err)
+static int op_sign(void *p, did_err *err)
 {
+    bench *b = p;
     json_t *out = NULL;
     int rc = did_di_sign(b->key, b->unsecured, &b->sign, &out, err);
     json_decref(out);
     return rc;
 }
 
-static int op_raw(bench *b, did_err *err)
+static int op_raw(void *p, did_err *err)
 {
+    bench *b = p;
     if (crypto_sign_verify_detached(b->sig, b->hash, b->hash_len, b->pk) != 0)
         return did_err_set(err, DID_ERR_DI_SIGNATURE, "crypto_sign_verify_detached failed");
     return DID_OK;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-        perror("bench_di: clock_gettime");
-        exit(1);
-    }
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double measure(const char *name, bench_op op, bench *b, double seconds)
-{
-    did_err err;
-    unsigned long long n = 0;
-    double t0, t;
-
-    did_err_clear(&err);
-    t0 = now_s();
-    do {
-        for (int i = 0; i < BATCH; i++)
-            if (op(b, &err) != DID_OK)
-                goto failed;
-        t = now_s();
-    } while (t - t0 < seconds / 5);
-    t0 = now_s();
-    do {
-        for (int i = 0; i < BATCH; i++)
-            if (op(b, &err) != DID_OK)
-                goto failed;
-        n += BATCH;
-        t = now_s();
-    } while (t - t0 < seconds);
-    double ops = (double)n / (t - t0);
-    printf("%-40s %12.0f ops/s %10.2f us/op\n", name, ops, 1e6 / ops);
-    fflush(stdout);
-    return ops;
-failed:
-    fprintf(stderr, "bench_di: %s: %s (%s)\n", name, err.msg, did_err_name(err.code));
-    exit(1);
-}
-
-static double parse_seconds(int argc, char **argv)
-{
-    const char *s = argc > 1 ? argv[1] : getenv("CIVID_BENCH_SECONDS");
-    char *end;
-    double v;
-
-    if (s == NULL)
-        return DEFAULT_SECONDS;
-    v = strtod(s, &end);
-    if (end == s || *end != '\0' || !(v > 0) || v > MAX_SECONDS) {
-        fprintf(stderr, "bench_di: seconds must be a number in (0, %.0f], not \"%s\"\n",
-                MAX_SECONDS, s);
-        exit(2);
-    }
-    return v;
-}
-
-static void die(const char *what, const did_err *err)
-{
-    fprintf(stderr, "bench_di: %s: %s (%s)\n", what, err->msg, did_err_name(err->code));
-    exit(1);
-}
-
 int main(int argc, char **argv)
 {
-    double seconds = parse_seconds(argc, argv);
+    double seconds = bench_seconds(argc, argv);
     bench b;
     did_buf vm, mk, pc, doc, dec;
     did_err err;
@@ -274,28 +215,24 @@ int main(int argc, char **argv)
     const char *pv;
 
     memset(&b, 0, sizeof b);
-    if (ck_init() != CK_OK || sodium_init() < 0) {
-        fprintf(stderr, "bench_di: crypto initialisation failed\n");
-        return 1;
-    }
+    if (ck_init() != CK_OK || sodium_init() < 0)
+        bench_die_msg("crypto initialisation failed");
     did_buf_init(&vm);
     did_buf_init(&mk);
     did_buf_init(&pc);
     did_buf_init(&doc);
     did_buf_init(&dec);
     if (did_ctx_new(&b.ctx, &err) != DID_OK)
-        die("context", &err);
+        bench_die("context", &err);
     if (ck_key_import_private(CK_KEY_ED25519, SEED, sizeof SEED, &b.key, &ce) != CK_OK ||
-        ck_key_export_public(b.key, 1, b.pk, sizeof b.pk, &pk_len, &ce) != CK_OK) {
-        fprintf(stderr, "bench_di: key: %s\n", ce.msg);
-        return 1;
-    }
+        ck_key_export_public(b.key, 1, b.pk, sizeof b.pk, &pk_len, &ce) != CK_OK)
+        bench_die_ck("key", &ce);
     if (did_key_from_key(b.key, &vm, &err) != DID_OK ||
         did_multikey_encode(b.key, &mk, &err) != DID_OK ||
         did_buf_printf(&vm, "#%s", (const char *)mk.data) != DID_OK)
-        die("verification method", &err);
+        bench_die("verification method", &err);
     if (did_json_parse(CREDENTIAL, sizeof CREDENTIAL - 1, NULL, &b.unsecured, &err) != DID_OK)
-        die("credential", &err);
+        bench_die("credential", &err);
     b.sign.suite = DID_DI_EDDSA_JCS_2022;
     b.sign.verification_method = (const char *)vm.data;
     b.sign.created = NOW - 3600;
@@ -304,12 +241,10 @@ int main(int argc, char **argv)
     b.cached.resolve = cached_resolve;
     b.cached.resolve_user = &b.cache;
     if (did_di_sign(b.key, b.unsecured, &b.sign, &b.secured, &err) != DID_OK)
-        die("sign", &err);
+        bench_die("sign", &err);
     b.text = json_dumps(b.secured, JSON_COMPACT);
-    if (b.text == NULL) {
-        fprintf(stderr, "bench_di: out of memory\n");
-        return 1;
-    }
+    if (b.text == NULL)
+        bench_die_msg("out of memory");
     b.text_len = strlen(b.text);
     /* The raw operation verifies the very hashData and signature the library does. */
     pv = json_string_value(json_object_get(json_object_get(b.secured, "proof"), "proofValue"));
@@ -317,7 +252,7 @@ int main(int argc, char **argv)
         did_di_hash_data(CK_SHA256, pc.data, pc.len, doc.data, doc.len, b.hash, &b.hash_len,
                          &err) != DID_OK ||
         did_multibase_decode(pv, strlen(pv), &dec, NULL, &err) != DID_OK)
-        die("hash data", &err);
+        bench_die("hash data", &err);
     if (dec.len != sizeof b.sig) {
         fprintf(stderr, "bench_di: signature of %zu bytes\n", dec.len);
         return 1;
@@ -327,12 +262,12 @@ int main(int argc, char **argv)
     printf("bench_di: %.2f s per measurement after a %.2f s warm-up, one thread; credential %zu "
            "bytes secured\n",
            seconds, seconds / 5, b.text_len);
-    double cached = measure("parse + di_verify (cached key)", op_parse_verify_cached, &b, seconds);
-    double raw = measure("raw crypto_sign_verify_detached", op_raw, &b, seconds);
-    double full = measure("parse + di_verify (did:key resolved)", op_parse_verify, &b, seconds);
-    measure("di_verify (parsed once, did:key resolved)", op_verify, &b, seconds);
-    measure("did_resolve_key did:key Ed25519", op_resolve, &b, seconds);
-    measure("di_sign eddsa-jcs-2022", op_sign, &b, seconds);
+    double cached = bench_measure("parse + di_verify (cached key)", op_parse_verify_cached, &b, seconds);
+    double raw = bench_measure("raw crypto_sign_verify_detached", op_raw, &b, seconds);
+    double full = bench_measure("parse + di_verify (did:key resolved)", op_parse_verify, &b, seconds);
+    bench_measure("di_verify (parsed once, did:key resolved)", op_verify, &b, seconds);
+    bench_measure("did_resolve_key did:key Ed25519", op_resolve, &b, seconds);
+    bench_measure("di_sign eddsa-jcs-2022", op_sign, &b, seconds);
     printf("ratio parse+verify (cached key) / raw verify: %.1f%% (target >= %.0f%%): %s\n",
            100.0 * cached / raw, TARGET_PERCENT,
            100.0 * cached / raw >= TARGET_PERCENT ? "met" : "NOT met");

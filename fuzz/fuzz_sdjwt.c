@@ -176,6 +176,17 @@ static void run_present(const char *s, size_t n)
 }
 
 /* Replaces every string "#N" (N > self) in v by digest[N]. */
+/* "#<n>" names disclosure n (a small decimal); anything else: SIZE_MAX. */
+static size_t ref_index(const char *t)
+{
+    size_t idx = 0;
+    if (t[0] != '#' || t[1] < '0' || t[1] > '9')
+        return SIZE_MAX;
+    for (const char *p = t + 1; *p >= '0' && *p <= '9' && idx < 100000; p++)
+        idx = idx * 10 + (size_t)(*p - '0');
+    return idx;
+}
+
 static void substitute(json_t *v, char **digest, size_t n, size_t self, int depth)
 {
     const char *k;
@@ -187,10 +198,8 @@ static void substitute(json_t *v, char **digest, size_t n, size_t self, int dept
         for (size_t i = 0; i < json_array_size(v); i++) {
             c = json_array_get(v, i);
             if (json_is_string(c)) {
-                const char *t = json_string_value(c);
-                size_t idx = (size_t)atoi(t + 1);
-                if (t[0] == '#' && t[1] >= '0' && t[1] <= '9' && idx > self && idx < n &&
-                    digest[idx] != NULL)
+                size_t idx = ref_index(json_string_value(c));
+                if (idx > self && idx < n && digest[idx] != NULL)
                     json_array_set_new(v, i, json_string(digest[idx]));
             } else {
                 substitute(c, digest, n, self, depth + 1);
@@ -203,10 +212,8 @@ static void substitute(json_t *v, char **digest, size_t n, size_t self, int dept
     json_object_foreach(v, k, c)
     {
         if (json_is_string(c)) {
-            const char *t = json_string_value(c);
-            size_t idx = (size_t)atoi(t + 1);
-            if (t[0] == '#' && t[1] >= '0' && t[1] <= '9' && idx > self && idx < n &&
-                digest[idx] != NULL)
+            size_t idx = ref_index(json_string_value(c));
+            if (idx > self && idx < n && digest[idx] != NULL)
                 json_object_set_new(v, k, json_string(digest[idx]));
         } else {
             substitute(c, digest, n, self, depth + 1);
