@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The civid walk-through: keys and DIDs for every key type, a signed JWS verified through DID
-# resolution, and a tampered JWS refused. Data (sealed keys, passphrase) in $CIVID_DATA.
+# resolution, a tampered JWS refused, credentials issued in every format and verified, and a
+# revocation through a Bitstring Status List. Data (sealed keys, passphrase) in $CIVID_DATA.
 set -euo pipefail
 bin=${CIVID_BIN:-build/release}
 issuer="$bin/issuer/civid-issuer"
@@ -62,4 +63,50 @@ if [ "$rc" -ne 1 ]; then
   echo "walk-through: the tampered token was not refused (exit $rc)" >&2
   exit 1
 fi
-step "Done: the tampered token was refused (exit 1). Data is in $data/"
+step "The tampered token was refused (exit 1)"
+
+cat > "$data/credential.json" <<'JSON'
+{"@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+ "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+ "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+ "validFrom": "2024-01-01T00:00:00Z",
+ "credentialSubject": {"id": "did:example:citizen", "alumniOf": "The School of Examples"}}
+JSON
+status_url="https://issuer.example/status/1"
+step "Issuing a credential with a Data Integrity proof (eddsa-jcs-2022) and a revocation entry"
+"$issuer" issue --key "$data/keys/ed25519.key" --passphrase-file "$pass" --format di-eddsa-jcs \
+  --status-list "$status_url" --status-index 42 "$data/credential.json" > "$data/vc-di.json"
+cat "$data/vc-di.json"
+
+step "Issuing the same credential as a VC-JOSE vc+jwt (ES256) and verifying it"
+"$issuer" issue --key "$data/keys/p256.key" --passphrase-file "$pass" --format vc-jwt \
+  "$data/credential.json" > "$data/vc.jwt"
+"$verifier" check "$data/vc.jwt" | head -4
+
+step "Issuing an SD-JWT VC with selectively disclosable claims, bound to the P-256 holder key"
+holder_did=$("$issuer" did --key "$data/keys/p256.key" --passphrase-file "$pass")
+printf '%s\n' '{"vct": "https://credentials.example.com/identity_credential",' \
+  '"given_name": "Erika", "family_name": "Mustermann", "birthdate": "1963-08-12"}' \
+  > "$data/claims-sd.json"
+"$issuer" issue --key "$data/keys/ed25519.key" --passphrase-file "$pass" --format sd-jwt \
+  --sd /given_name --sd /birthdate --holder "$holder_did" "$data/claims-sd.json" > "$data/vc.sd-jwt"
+"$verifier" check "$data/vc.sd-jwt" | head -4
+
+step "Publishing a status list where nothing is revoked; the credential verifies with its status"
+"$issuer" status-list --key "$data/keys/ed25519.key" --passphrase-file "$pass" --format vc-jwt \
+  --url "$status_url" > "$data/status-0.jwt"
+"$verifier" check --status-list "$data/status-0.jwt" "$data/vc-di.json" | head -3
+
+step "Revoking index 42: the same credential now fails its status check (exit 1)"
+"$issuer" status-list --key "$data/keys/ed25519.key" --passphrase-file "$pass" --format vc-jwt \
+  --url "$status_url" --set 42 > "$data/status-1.jwt"
+set +e
+"$verifier" check --status-list "$data/status-1.jwt" "$data/vc-di.json" > "$data/revoked.json"
+rc=$?
+set -e
+grep -E '"verified"|"name"' "$data/revoked.json"
+if [ "$rc" -ne 1 ] || ! grep -q DID_ERR_STATUS_REVOKED "$data/revoked.json"; then
+  echo "walk-through: the revoked credential was not refused (exit $rc)" >&2
+  exit 1
+fi
+step "Done: the revoked credential was refused (exit 1). Data is in $data/"
