@@ -262,9 +262,11 @@ int main(int argc, char **argv)
     printf("bench_di: %.2f s per measurement after a %.2f s warm-up, one thread; credential %zu "
            "bytes secured\n",
            seconds, seconds / 5, b.text_len);
-    double cached = bench_measure("parse + di_verify (cached key)", op_parse_verify_cached, &b, seconds);
+    double cached =
+        bench_measure("parse + di_verify (cached key)", op_parse_verify_cached, &b, seconds);
     double raw = bench_measure("raw crypto_sign_verify_detached", op_raw, &b, seconds);
-    double full = bench_measure("parse + di_verify (did:key resolved)", op_parse_verify, &b, seconds);
+    double full =
+        bench_measure("parse + di_verify (did:key resolved)", op_parse_verify, &b, seconds);
     bench_measure("di_verify (parsed once, did:key resolved)", op_verify, &b, seconds);
     bench_measure("did_resolve_key did:key Ed25519", op_resolve, &b, seconds);
     bench_measure("di_sign eddsa-jcs-2022", op_sign, &b, seconds);
