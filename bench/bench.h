@@ -48,39 +48,44 @@ static inline double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Runs op(ctx) in batches of BENCH_BATCH until `seconds` have passed: *n operations in
+ * *elapsed seconds. Returns DID_OK, or the first failure (err filled in). */
+static inline int bench_loop(bench_op op, void *ctx, double seconds, did_err *err,
+                             unsigned long long *n, double *elapsed)
+{
+    double t0 = bench_now(), t;
+    *n = 0;
+    do {
+        for (int i = 0; i < BENCH_BATCH; i++) {
+            int rc = op(ctx, err);
+            if (rc != DID_OK)
+                return rc;
+        }
+        *n += BENCH_BATCH;
+        t = bench_now();
+    } while (t - t0 < seconds);
+    *elapsed = t - t0;
+    return DID_OK;
+}
+
 /* Runs op(ctx) for about `seconds` after a warm-up of a fifth of that, prints one line
  * "name  ops/s  us/op" and returns the operations per second. Exits 1 when op fails. */
 static inline double bench_measure(const char *name, bench_op op, void *ctx, double seconds)
 {
     did_err err;
     unsigned long long n = 0;
-    double t0, t;
+    double elapsed = 0;
 
     did_err_clear(&err);
-    t0 = bench_now();
-    do {
-        for (int i = 0; i < BENCH_BATCH; i++)
-            if (op(ctx, &err) != DID_OK)
-                goto failed;
-        t = bench_now();
-    } while (t - t0 < seconds / 5);
-
-    t0 = bench_now();
-    do {
-        for (int i = 0; i < BENCH_BATCH; i++)
-            if (op(ctx, &err) != DID_OK)
-                goto failed;
-        n += BENCH_BATCH;
-        t = bench_now();
-    } while (t - t0 < seconds);
-
-    double ops = (double)n / (t - t0);
+    if (bench_loop(op, ctx, seconds / 5, &err, &n, &elapsed) != DID_OK ||
+        bench_loop(op, ctx, seconds, &err, &n, &elapsed) != DID_OK) {
+        fprintf(stderr, BENCH_PROG ": %s: %s (%s)\n", name, err.msg, did_err_name(err.code));
+        exit(1);
+    }
+    double ops = (double)n / elapsed;
     printf("%-*s %12.0f ops/s %10.2f us/op\n", BENCH_NAME_WIDTH, name, ops, 1e6 / ops);
     fflush(stdout);
     return ops;
-failed:
-    fprintf(stderr, BENCH_PROG ": %s: %s (%s)\n", name, err.msg, did_err_name(err.code));
-    exit(1);
 }
 
 /* The seconds per measurement: argv[1], else CIVID_BENCH_SECONDS, else BENCH_DEFAULT_SECONDS.

@@ -149,26 +149,26 @@ static int cached_resolve(void *user, const did_ctx *ctx, const char *vm, size_t
     return DID_OK;
 }
 
-static int op_parse_verify(void *p, did_err *err)
+static int parse_verify(bench *b, const did_di_verify_opts *opts, did_err *err)
 {
-    bench *b = p;
     json_t *v = NULL;
     int rc = did_json_parse(b->text, b->text_len, NULL, &v, err);
     if (rc == DID_OK)
-        rc = did_di_verify(b->ctx, v, &b->verify, NULL, NULL, err);
+        rc = did_di_verify(b->ctx, v, opts, NULL, NULL, err);
     json_decref(v);
     return rc;
+}
+
+static int op_parse_verify(void *p, did_err *err)
+{
+    bench *b = p;
+    return parse_verify(b, &b->verify, err);
 }
 
 static int op_parse_verify_cached(void *p, did_err *err)
 {
     bench *b = p;
-    json_t *v = NULL;
-    int rc = did_json_parse(b->text, b->text_len, NULL, &v, err);
-    if (rc == DID_OK)
-        rc = did_di_verify(b->ctx, v, &b->cached, NULL, NULL, err);
-    json_decref(v);
-    return rc;
+    return parse_verify(b, &b->cached, err);
 }
 
 static int op_resolve(void *p, did_err *err)

@@ -1329,6 +1329,39 @@ static void test_to_x25519(void **state)
     ck_key_free(ed);
 }
 
+/* The table of small-order y coordinates that Ed25519 public key import rejects is derived, not
+ * trusted: each of its entries with each sign of x either is no canonical point, or is a point
+ * P with 8P the identity; there are exactly eight such points (the torsion subgroup), and every
+ * one is refused at import. */
+int ck_internal_ed25519_small_order_y(size_t i, const uint8_t **y);
+
+static void test_ed25519_small_order_table(void **state)
+{
+    (void)state;
+    static const uint8_t identity[32] = {1};
+    const uint8_t *y;
+    size_t points = 0;
+    for (size_t i = 0; ck_internal_ed25519_small_order_y(i, &y); i++) {
+        for (int sign = 0; sign < 2; sign++) {
+            uint8_t p[32], t[32];
+            memcpy(p, y, 32);
+            p[31] = (uint8_t)(p[31] | (sign << 7));
+            if (crypto_core_ed25519_add(t, p, identity) != 0 || memcmp(t, p, 32) != 0)
+                continue; /* x = 0 has no negative: not a canonical encoding */
+            for (int d = 0; d < 3; d++)
+                assert_int_equal(crypto_core_ed25519_add(t, t, t), 0);
+            assert_memory_equal(t, identity, 32);
+            points++;
+            ck_key *k = NULL;
+            ck_err e;
+            assert_int_equal(ck_key_import_public(CK_KEY_ED25519, p, 32, &k, &e),
+                             CK_ERR_KEY_INVALID);
+            assert_null(k);
+        }
+    }
+    assert_int_equal(points, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1352,6 +1385,7 @@ int main(void)
         cmocka_unit_test(test_misc_args),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_to_x25519),
+        cmocka_unit_test(test_ed25519_small_order_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,9 @@ int ck_key_scalar_in_range(ck_key_type type, const uint8_t *d);
  * derives pub (and any other form it needs) from it and validates it. */
 
 /* Ed25519 / X25519 (ck_okp.c). `pub` is 32 bytes. */
+/* Entry i of the table of y coordinates of Ed25519's small-order points (for tests); 0 past
+ * its end. */
+int ck_internal_ed25519_small_order_y(size_t i, const uint8_t **y);
 int ck_okp_set_private(ck_key *key, ck_err *err);
 int ck_okp_set_public(ck_key *key, const uint8_t *pub, ck_err *err);
 int ck_ed25519_sign(const ck_key *key, const uint8_t *msg, size_t msg_len, uint8_t *sig,

@@ -24,25 +24,52 @@ int ck_okp_set_private(ck_key *key, ck_err *err)
     return CK_OK;
 }
 
+/* The y coordinates (little-endian, sign bit clear) of the eight points of order dividing 8:
+ * y = 1 (the identity), y = p - 1 (order 2), y = 0 (the two points of order 4), and the two y
+ * values of the four points of order 8. tests/test_crypto_keys.c checks that each is a point
+ * whose 8th multiple is the identity. */
+static const uint8_t ck_ed25519_small_order_y[5][32] = {
+    {0x01},
+    {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+    {0x00},
+    {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+     0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+    {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+     0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
+};
+
+int ck_internal_ed25519_small_order_y(size_t i, const uint8_t **y)
+{
+    if (i >= sizeof ck_ed25519_small_order_y / sizeof ck_ed25519_small_order_y[0])
+        return 0;
+    *y = ck_ed25519_small_order_y[i];
+    return 1;
+}
+
 /* An Ed25519 public key is accepted when it is the canonical encoding of a curve point that
  * does not have small order: exactly the keys libsodium's verification can ever accept, and a
  * superset of what RFC 8032 key generation produces. Points with a torsion component but not
- * of small order decode under RFC 8032 section 5.1.3, so they are not rejected here. */
+ * of small order decode under RFC 8032 section 5.1.3, so they are not rejected here.
+ * Cost matters: every did:key resolution and SD-JWT holder key imports one. One point addition
+ * (two decodings) proves the encoding canonical and on the curve; small order is then a
+ * comparison with the five y coordinates such points can have. */
 static int ck_ed25519_pub_ok(const uint8_t pub[32])
 {
     static const uint8_t identity[32] = {1};
-    uint8_t t[32];
+    uint8_t t[32], y[32];
     /* Adding the identity decodes pub (failing off the curve) and re-encodes it canonically. */
     if (crypto_core_ed25519_add(t, pub, identity) != 0)
         return 0;
     if (memcmp(t, pub, sizeof t) != 0)
         return 0;
-    /* Small order means 8*P is the identity; three doublings give 8*P. */
-    for (int i = 0; i < 3; i++) {
-        if (crypto_core_ed25519_add(t, t, t) != 0)
+    memcpy(y, pub, sizeof y);
+    y[31] &= 0x7f;
+    for (size_t i = 0; i < sizeof ck_ed25519_small_order_y / sizeof ck_ed25519_small_order_y[0];
+         i++)
+        if (memcmp(y, ck_ed25519_small_order_y[i], sizeof y) == 0)
             return 0;
-    }
-    return memcmp(t, identity, sizeof t) != 0;
+    return 1;
 }
 
 int ck_okp_set_public(ck_key *key, const uint8_t *pub, ck_err *err)

@@ -60,13 +60,11 @@ const char *did_verify_detect(const uint8_t *in, size_t len)
     /* base64url has no '~': any tilde makes it an SD-JWT (or nothing). */
     if (memchr(in, '~', len) != NULL)
         return "sd-jwt";
-    for (size_t i = 0; i < len; i++) {
-        if (in[i] == '.')
-            dots++;
-        else if (!is_b64url(in[i]))
-            return NULL;
-    }
-    return dots == 2 ? "jose" : NULL;
+    /* Only the shape is told here: the JWS parser checks every character. */
+    for (const uint8_t *p = in, *end = in + len; (p = memchr(p, '.', (size_t)(end - p))) != NULL;
+         p++)
+        dots++;
+    return dots == 2 && is_b64url(in[0]) ? "jose" : NULL;
 }
 
 static int fail(verifier *v, const char *check, int code, const char *fmt, ...)
@@ -212,8 +210,9 @@ static int verify_di(verifier *v, const json_t *doc, int depth, int want_vc)
             check_status(v, doc);
     }
     did_di_verified_clear(&dv);
+    /* doc is never modified after this point, so the result can share it. */
     if (v->r->n_errors == 0 && !v->r->dropped_error)
-        did_result_set_document(v->r, json_deep_copy(doc));
+        did_result_set_document(v->r, json_incref((json_t *)doc));
     return rc;
 }
 
