@@ -130,8 +130,7 @@ static int segment_check(const char *s, size_t n, size_t off, did_err *err)
                                    " in a path segment (0x%02x)",
                                    off + i, c);
             i += 2;
-        } else if (!(is_alpha((char)c) || is_digit((char)c) || c == '.' || c == '-' ||
-                     c == '_')) {
+        } else if (!(is_alpha((char)c) || is_digit((char)c) || c == '.' || c == '-' || c == '_')) {
             return did_err_set(err, DID_ERR_DID_INVALID,
                                "did:web: at offset %zu: byte not allowed in a path segment",
                                off + i);
@@ -188,6 +187,13 @@ static int web_url(const did_url *u, unsigned flags, did_buf *out, did_err *err)
         if (rc != DID_OK)
             return rc;
     }
+    /* "did:web:host:.well-known" would share the URL of "did:web:host": refused, so that the
+     * mapping stays one-to-one. */
+    if (n - seg_end == 12 && memcmp(id + seg_end, ":.well-known", 12) == 0)
+        return did_err_set(err, DID_ERR_DID_INVALID,
+                           "did:web: at offset %zu: a path of only \".well-known\" is the URL of"
+                           " the bare host's DID",
+                           u->id_off + seg_end + 1);
     /* The path segments. */
     for (size_t i = seg_end; i < n;) {
         size_t start = i + 1, end = start;
@@ -254,12 +260,14 @@ int did_web_url(const char *did, size_t len, unsigned flags, did_buf *url, did_e
 }
 
 static const char *const doc_types[] = {
-    "application/did+json", "application/did+ld+json", "application/json",
-    "application/ld+json",  NULL,
+    "application/did+json",
+    "application/did+ld+json",
+    "application/json",
+    "application/ld+json",
+    NULL,
 };
 
-int did_web_resolve(void *user, const did_ctx *ctx, const did_url *did, json_t **doc,
-                    did_err *err)
+int did_web_resolve(void *user, const did_ctx *ctx, const did_url *did, json_t **doc, did_err *err)
 {
     did_fetcher *f = user;
     did_buf url;

@@ -123,6 +123,10 @@ const char *did_err_name(int code)
         N(DID_ERR_VC_UNSECURED);
         N(DID_ERR_VC_PROPERTY);
         N(DID_ERR_VP_NONCE);
+        N(DID_ERR_VP_CHALLENGE_UNKNOWN);
+        N(DID_ERR_VP_CHALLENGE_EXPIRED);
+        N(DID_ERR_VP_CHALLENGE_USED);
+        N(DID_ERR_VC_ISSUER_UNTRUSTED);
         N(DID_ERR_DI_PROOF);
         N(DID_ERR_DI_CRYPTOSUITE);
         N(DID_ERR_DI_PROOF_VALUE);

@@ -1,5 +1,5 @@
 /*
- * fetch.c -- bounded HTTPS GET on libcurl, with a per-fetcher response cache.
+ * fetch.c -- bounded HTTPS GET on libcurl (the fetcher's response cache is in fetch_cache.c).
  *
  * Policy lives in did/fetch.h. The URL is checked with curl's own URL parser, so that what we
  * check is what curl connects to; everything else is enforced by curl options (protocols,
@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include <did/fetch.h>
 
-#define URL_SHOWN 96     /* bytes of a URL quoted in an error message */
-#define CC_MAX 256       /* bytes of Cache-Control kept per response */
+#include "fetch_internal.h"
+
+#define URL_SHOWN 96 /* bytes of a URL quoted in an error message */
+#define CC_MAX 256   /* bytes of Cache-Control kept per response */
 
 /* libcurl wants curl_global_init called once before any other use, and it is not thread-safe
  * in the libcurl this project builds with (7.88 on Debian 12). Written once, inside
@@ -31,26 +31,6 @@ static void curl_init_once(void)
 {
     curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
-
-typedef struct cache_entry {
-    char *key; /* url "\n" accept, NUL-terminated */
-    size_t key_len;
-    uint8_t *body;
-    size_t len;
-    char content_type[DID_FETCH_TYPE_MAX];
-    int64_t expires_ms; /* monotonic */
-    uint64_t last_use;
-} cache_entry;
-
-struct did_fetcher {
-    did_fetch_opts o;
-    char *ca_file;
-    pthread_mutex_t mu; /* guards everything below */
-    cache_entry *cache; /* o.cache_entries slots, the first n_cache in use */
-    size_t n_cache;
-    size_t cache_bytes;
-    uint64_t tick;
-};
 
 void did_fetch_opts_init(did_fetch_opts *o)
 {
@@ -86,14 +66,6 @@ void did_fetch_resp_clear(did_fetch_resp *r)
     did_fetch_resp_init(r);
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0; /* cannot happen for CLOCK_MONOTONIC; 0 makes every entry look fresh-born */
-    return (int64_t)ts.tv_sec * 1000 + (int64_t)(ts.tv_nsec / 1000000);
-}
-
 static int shown(const char *url)
 {
     size_t n = strnlen(url, URL_SHOWN);
@@ -103,14 +75,6 @@ static int shown(const char *url)
 static int ascii_lower(int c)
 {
     return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-static int ascii_ieq(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
-            return 0;
-    return 1;
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -196,35 +160,6 @@ int did_fetcher_new(const did_fetch_opts *o, did_fetcher **out, did_err *err)
     return DID_OK;
 }
 
-static void entry_free(cache_entry *e)
-{
-    free(e->key);
-    free(e->body);
-    memset(e, 0, sizeof *e);
-}
-
-/* Removes entry i (caller holds the lock); the last entry takes its slot. */
-static void cache_remove(did_fetcher *f, size_t i)
-{
-    f->cache_bytes -= f->cache[i].len;
-    entry_free(&f->cache[i]);
-    f->n_cache--;
-    if (i != f->n_cache) {
-        f->cache[i] = f->cache[f->n_cache];
-        memset(&f->cache[f->n_cache], 0, sizeof f->cache[f->n_cache]);
-    }
-}
-
-void did_fetcher_cache_clear(did_fetcher *f)
-{
-    if (f == NULL)
-        return;
-    pthread_mutex_lock(&f->mu);
-    while (f->n_cache > 0)
-        cache_remove(f, f->n_cache - 1);
-    pthread_mutex_unlock(&f->mu);
-}
-
 void did_fetcher_free(did_fetcher *f)
 {
     if (f == NULL)
@@ -239,157 +174,6 @@ void did_fetcher_free(did_fetcher *f)
 int did_fetcher_allows_http_loopback(const did_fetcher *f)
 {
     return f != NULL && f->o.allow_http_loopback != 0;
-}
-
-/* ------------------------------------------------------------------------------------------- *
- * The cache. Keys are "url\naccept"; a URL cannot contain a newline (curl's parser refuses
- * control characters), so the key is unambiguous.
- */
-static char *cache_key(const char *url, const char *accept, size_t *len)
-{
-    size_t ul = strlen(url), al = accept != NULL ? strlen(accept) : 0;
-    char *k = malloc(ul + 1 + al + 1);
-    if (k == NULL)
-        return NULL;
-    memcpy(k, url, ul);
-    k[ul] = '\n';
-    if (al > 0)
-        memcpy(k + ul + 1, accept, al);
-    k[ul + 1 + al] = '\0';
-    *len = ul + 1 + al;
-    return k;
-}
-
-/* 1: hit, copied into resp (subject to cap: 2 when the entry is larger than cap); 0: miss;
- * negative: out of memory. */
-static int cache_get(did_fetcher *f, const char *key, size_t key_len, size_t cap,
-                     did_fetch_resp *resp, size_t *entry_len)
-{
-    int found = 0;
-    int64_t now = now_ms();
-
-    pthread_mutex_lock(&f->mu);
-    for (size_t i = 0; i < f->n_cache; i++) {
-        cache_entry *e = &f->cache[i];
-        if (e->key_len != key_len || memcmp(e->key, key, key_len) != 0)
-            continue;
-        if (e->expires_ms <= now) {
-            cache_remove(f, i);
-            break;
-        }
-        e->last_use = ++f->tick;
-        *entry_len = e->len;
-        if (e->len > cap) {
-            found = 2;
-            break;
-        }
-        if (did_buf_append(&resp->body, e->body, e->len) != DID_OK) {
-            found = -1;
-            break;
-        }
-        memcpy(resp->content_type, e->content_type, sizeof resp->content_type);
-        found = 1;
-        break;
-    }
-    pthread_mutex_unlock(&f->mu);
-    return found;
-}
-
-/* Stores a copy of the response; silently does nothing when it does not fit or memory is
- * short (the cache is an optimisation, never a reason to fail a fetch). */
-static void cache_put(did_fetcher *f, const char *key, size_t key_len, const did_fetch_resp *resp,
-                      int64_t ttl_s)
-{
-    if (f->o.cache_entries == 0 || ttl_s <= 0 || resp->body.len > f->o.cache_max_bytes)
-        return;
-    char *k = malloc(key_len + 1);
-    uint8_t *b = malloc(resp->body.len > 0 ? resp->body.len : 1);
-    if (k == NULL || b == NULL) {
-        free(k);
-        free(b);
-        return;
-    }
-    memcpy(k, key, key_len + 1);
-    if (resp->body.len > 0)
-        memcpy(b, resp->body.data, resp->body.len);
-
-    int64_t now = now_ms();
-    pthread_mutex_lock(&f->mu);
-    /* Drop the old entry for this key and everything expired. */
-    for (size_t i = f->n_cache; i-- > 0;) {
-        cache_entry *e = &f->cache[i];
-        if (e->expires_ms <= now || (e->key_len == key_len && memcmp(e->key, key, key_len) == 0))
-            cache_remove(f, i);
-    }
-    /* Then the least recently used until the new one fits. */
-    while (f->n_cache > 0 && (f->n_cache >= f->o.cache_entries ||
-                              f->cache_bytes + resp->body.len > f->o.cache_max_bytes)) {
-        size_t lru = 0;
-        for (size_t i = 1; i < f->n_cache; i++)
-            if (f->cache[i].last_use < f->cache[lru].last_use)
-                lru = i;
-        cache_remove(f, lru);
-    }
-    cache_entry *e = &f->cache[f->n_cache++];
-    e->key = k;
-    e->key_len = key_len;
-    e->body = b;
-    e->len = resp->body.len;
-    memcpy(e->content_type, resp->content_type, sizeof e->content_type);
-    e->expires_ms = now + ttl_s * 1000;
-    e->last_use = ++f->tick;
-    f->cache_bytes += e->len;
-    pthread_mutex_unlock(&f->mu);
-}
-
-/* Cache-Control (RFC 9111 5.2): max-age=N (token or quoted), no-store / no-cache as 0. The
- * smallest value wins when several are given. *has is 0 when nothing applies. */
-static void parse_cache_control(const char *s, size_t len, int *has, int64_t *max_age)
-{
-    size_t i = 0;
-    *has = 0;
-    *max_age = 0;
-    while (i < len) {
-        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == ','))
-            i++;
-        size_t start = i;
-        while (i < len && s[i] != ',')
-            i++;
-        size_t end = i;
-        while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
-            end--;
-        const char *d = s + start;
-        size_t dl = end - start;
-        int64_t v = -1;
-        if (dl >= 8 && ascii_ieq(d, "no-store", 8) && (dl == 8 || d[8] == '=')) {
-            v = 0;
-        } else if (dl >= 8 && ascii_ieq(d, "no-cache", 8) && (dl == 8 || d[8] == '=')) {
-            v = 0;
-        } else if (dl > 8 && ascii_ieq(d, "max-age=", 8)) {
-            size_t j = 8;
-            int quoted = d[j] == '"';
-            if (quoted)
-                j++;
-            int64_t n = 0;
-            size_t digits = 0;
-            while (j < dl && d[j] >= '0' && d[j] <= '9') {
-                if (n <= DID_FETCH_MAX_TTL)
-                    n = n * 10 + (d[j] - '0');
-                j++;
-                digits++;
-            }
-            if (quoted && j < dl && d[j] == '"')
-                j++;
-            if (digits > 0 && j == dl)
-                v = n > DID_FETCH_MAX_TTL ? DID_FETCH_MAX_TTL : n;
-            else
-                v = 0; /* a malformed max-age is treated as stale (RFC 9111 4.2.1) */
-        }
-        if (v >= 0 && (!*has || v < *max_age)) {
-            *has = 1;
-            *max_age = v;
-        }
-    }
 }
 
 /* ------------------------------------------------------------------------------------------- *
@@ -430,7 +214,7 @@ static int is_loopback_v4_text(const char *h)
 static int is_loopback_host(const char *h)
 {
     size_t n = strnlen(h, 64);
-    if (n == 9 && ascii_ieq(h, "localhost", 9))
+    if (n == 9 && did_fetch_ascii_ieq(h, "localhost", 9))
         return 1;
     if (strcmp(h, "[::1]") == 0)
         return 1;
@@ -491,8 +275,7 @@ static int url_check(const did_fetcher *f, const char *url, url_info *ui, did_er
     }
     uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
     if (uc != CURLUE_OK || host[0] == '\0') {
-        rc = did_err_set(err, DID_ERR_FETCH_SCHEME, "fetch: \"%.*s\" has no host", shown(url),
-                         url);
+        rc = did_err_set(err, DID_ERR_FETCH_SCHEME, "fetch: \"%.*s\" has no host", shown(url), url);
         goto out;
     }
     if (strcmp(scheme, "https") == 0) {
@@ -500,8 +283,8 @@ static int url_check(const did_fetcher *f, const char *url, url_info *ui, did_er
     } else if (strcmp(scheme, "http") == 0 && f->o.allow_http_loopback && is_loopback_host(host)) {
         ui->http = 1;
     } else {
-        rc = did_err_set(err, DID_ERR_FETCH_SCHEME,
-                         "fetch: \"%.*s\": only https%s is allowed", shown(url), url,
+        rc = did_err_set(err, DID_ERR_FETCH_SCHEME, "fetch: \"%.*s\": only https%s is allowed",
+                         shown(url), url,
                          f->o.allow_http_loopback ? " (or http to a loopback host)" : "");
         goto out;
     }
@@ -526,7 +309,7 @@ out:
 typedef struct xfer {
     did_buf *body;
     size_t cap;
-    int over;          /* the body passed cap */
+    int over; /* the body passed cap */
     int nomem;
     int loopback_only; /* refuse sockets to non-loopback addresses */
     int refused;       /* ... and one was refused */
@@ -560,10 +343,10 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *user)
         x->cc_overflow = 0;
         return n;
     }
-    if (n > 14 && ascii_ieq(p, "cache-control:", 14)) {
+    if (n > 14 && did_fetch_ascii_ieq(p, "cache-control:", 14)) {
         size_t s = 14, e = n;
-        while (e > s && (p[e - 1] == '\r' || p[e - 1] == '\n' || p[e - 1] == ' ' ||
-                         p[e - 1] == '\t'))
+        while (e > s &&
+               (p[e - 1] == '\r' || p[e - 1] == '\n' || p[e - 1] == ' ' || p[e - 1] == '\t'))
             e--;
         while (s < e && (p[s] == ' ' || p[s] == '\t'))
             s++;
@@ -613,14 +396,14 @@ static void media_type(const char *ct, char out[DID_FETCH_TYPE_MAX])
     out[n] = '\0';
 }
 
-#define SETOPT(opt, val)                                                                         \
-    do {                                                                                         \
-        CURLcode c_ = curl_easy_setopt(h, opt, val);                                             \
-        if (c_ != CURLE_OK) {                                                                    \
-            rc = did_err_set(err, DID_ERR_FETCH, "fetch: curl_easy_setopt(%s): %s", #opt,        \
-                             curl_easy_strerror(c_));                                            \
-            goto out;                                                                            \
-        }                                                                                        \
+#define SETOPT(opt, val)                                                                  \
+    do {                                                                                  \
+        CURLcode c_ = curl_easy_setopt(h, opt, val);                                      \
+        if (c_ != CURLE_OK) {                                                             \
+            rc = did_err_set(err, DID_ERR_FETCH, "fetch: curl_easy_setopt(%s): %s", #opt, \
+                             curl_easy_strerror(c_));                                     \
+            goto out;                                                                     \
+        }                                                                                 \
     } while (0)
 
 static int transfer(did_fetcher *f, const char *shown_url, const url_info *ui,
@@ -666,8 +449,8 @@ static int transfer(did_fetcher *f, const char *shown_url, const url_info *ui,
     SETOPT(CURLOPT_PROTOCOLS_STR, ui->http ? "http,https" : "https");
     SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "https");
 #else
-    SETOPT(CURLOPT_PROTOCOLS, ui->http ? (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)
-                                       : (long)CURLPROTO_HTTPS);
+    SETOPT(CURLOPT_PROTOCOLS,
+           ui->http ? (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS) : (long)CURLPROTO_HTTPS);
     SETOPT(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
 #endif
     SETOPT(CURLOPT_FOLLOWLOCATION, 1L);
@@ -709,8 +492,8 @@ static int transfer(did_fetcher *f, const char *shown_url, const url_info *ui,
         goto out;
     }
     if (x.over || c == CURLE_FILESIZE_EXCEEDED) {
-        rc = did_err_set(err, DID_ERR_LIMIT, "fetch: \"%.*s\": response larger than %zu bytes",
-                         sl, shown_url, cap);
+        rc = did_err_set(err, DID_ERR_LIMIT, "fetch: \"%.*s\": response larger than %zu bytes", sl,
+                         shown_url, cap);
         goto out;
     }
     switch (c) {
@@ -758,7 +541,7 @@ static int transfer(did_fetcher *f, const char *shown_url, const url_info *ui,
         if (x.cc_overflow)
             has = 1; /* cannot tell what it says: as short as allowed */
         else
-            parse_cache_control(x.cc, x.cc_len, &has, &age);
+            did_fetch_parse_cache_control(x.cc, x.cc_len, &has, &age);
         int64_t ttl = has ? age : f->o.cache_default_ttl;
         if (ttl < f->o.cache_min_ttl)
             ttl = f->o.cache_min_ttl;
@@ -812,13 +595,12 @@ int did_fetch(did_fetcher *f, const did_fetch_req *req, did_fetch_resp *resp, di
 
     use_cache = f->o.cache_entries > 0 && !req->no_cache;
     if (use_cache) {
-        key = cache_key(ui.url, req->accept, &key_len);
+        key = did_fetch_cache_key(ui.url, req->accept, &key_len);
         if (key == NULL) {
             rc = did_err_set(err, DID_ERR_NOMEM, "did_fetch: out of memory");
             goto out;
         }
-        size_t elen = 0;
-        int hit = cache_get(f, key, key_len, cap, resp, &elen);
+        int hit = did_fetch_cache_get(f, key, key_len, cap, resp);
         if (hit < 0) {
             rc = did_err_set(err, DID_ERR_NOMEM, "did_fetch: out of memory");
             goto out;
@@ -840,13 +622,12 @@ int did_fetch(did_fetcher *f, const did_fetch_req *req, did_fetch_resp *resp, di
     if (rc != DID_OK)
         goto out;
     if (use_cache)
-        cache_put(f, key, key_len, resp, ttl);
+        did_fetch_cache_put(f, key, key_len, resp, ttl);
 
 check_type:
     if (!type_ok(req->types, resp->content_type)) {
-        rc = did_err_set(err, DID_ERR_FETCH_TYPE,
-                         "fetch: \"%.*s\": unexpected content type \"%s\"", shown(req->url),
-                         req->url, resp->content_type);
+        rc = did_err_set(err, DID_ERR_FETCH_TYPE, "fetch: \"%.*s\": unexpected content type \"%s\"",
+                         shown(req->url), req->url, resp->content_type);
         goto out;
     }
 out:

@@ -90,6 +90,10 @@ enum {
     DID_ERR_VC_UNSECURED = 615,
     DID_ERR_VC_PROPERTY = 616,
     DID_ERR_VP_NONCE = 617,
+    DID_ERR_VP_CHALLENGE_UNKNOWN = 618, /* challenge missing, or not one this verifier issued */
+    DID_ERR_VP_CHALLENGE_EXPIRED = 619, /* challenge issued by this verifier, but expired */
+    DID_ERR_VP_CHALLENGE_USED = 620,    /* challenge already used in a verification */
+    DID_ERR_VC_ISSUER_UNTRUSTED = 621,  /* issuer not in the verifier's trusted issuers */
     /* Data Integrity (did/di.h) */
     DID_ERR_DI_PROOF = 700,
     DID_ERR_DI_CRYPTOSUITE = 701,

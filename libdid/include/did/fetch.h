@@ -5,9 +5,9 @@
  * What a fetch will and will not do:
  *   - https only. Plain http is refused before any connection is attempted, unless the
  *     fetcher was made with allow_http_loopback and the URL's host is "localhost", a strict
- *     dotted-quad 127.0.0.0/8 address or [::1] (for tests on one machine); even then the
- *     socket is refused unless the address it would connect to is a loopback address, and no
- *     proxy is used.
+ *     dotted-quad 127.0.0.0/8 address or [::1] (for tests on one machine); even then every
+ *     socket of that transfer (redirects included) is refused unless the address it would
+ *     connect to is a loopback address, and no proxy is used.
  *   - TLS certificate and host name verification always on (TLS 1.2 at least); ca_file may
  *     name another trust store, never switch verification off.
  *   - Redirects are followed only to https URLs, at most max_redirects of them.
@@ -44,26 +44,26 @@
 extern "C" {
 #endif
 
-#define DID_FETCH_URL_MAX 2048        /* bytes in a URL we fetch */
-#define DID_FETCH_TYPE_MAX 128        /* bytes of a media type we keep ("type/subtype") */
+#define DID_FETCH_URL_MAX 2048 /* bytes in a URL we fetch */
+#define DID_FETCH_TYPE_MAX 128 /* bytes of a media type we keep ("type/subtype") */
 #define DID_FETCH_MAX_BYTES_LIMIT ((size_t)64 << 20) /* the largest max_bytes accepted */
 #define DID_FETCH_MAX_CACHE_ENTRIES 4096
 #define DID_FETCH_MAX_TTL ((int64_t)30 * 86400) /* the largest TTL bound accepted, seconds */
 #define DID_FETCH_MAX_TIMEOUT_MS 600000L
 
 typedef struct did_fetch_opts {
-    long connect_timeout_ms;  /* TCP + TLS connect, 1..DID_FETCH_MAX_TIMEOUT_MS */
-    long timeout_ms;          /* whole transfer including redirects, 1..DID_FETCH_MAX_TIMEOUT_MS */
-    size_t max_bytes;         /* response body cap, 1..DID_FETCH_MAX_BYTES_LIMIT */
-    long max_redirects;       /* 0..10; 0: a redirect is an error (DID_ERR_LIMIT) */
-    int allow_http_loopback;  /* non-zero: plain http to loopback hosts (tests only) */
-    size_t cache_entries;     /* 0..DID_FETCH_MAX_CACHE_ENTRIES; 0: no cache */
-    size_t cache_max_bytes;   /* total body bytes cached */
+    long connect_timeout_ms;   /* TCP + TLS connect, 1..DID_FETCH_MAX_TIMEOUT_MS */
+    long timeout_ms;           /* whole transfer including redirects, 1..DID_FETCH_MAX_TIMEOUT_MS */
+    size_t max_bytes;          /* response body cap, 1..DID_FETCH_MAX_BYTES_LIMIT */
+    long max_redirects;        /* 0..10; 0: a redirect is an error (DID_ERR_LIMIT) */
+    int allow_http_loopback;   /* non-zero: plain http to loopback hosts (tests only) */
+    size_t cache_entries;      /* 0..DID_FETCH_MAX_CACHE_ENTRIES; 0: no cache */
+    size_t cache_max_bytes;    /* total body bytes cached */
     int64_t cache_default_ttl; /* seconds, when the response has no max-age */
-    int64_t cache_min_ttl;    /* seconds, 0 <= min <= max <= DID_FETCH_MAX_TTL */
+    int64_t cache_min_ttl;     /* seconds, 0 <= min <= max <= DID_FETCH_MAX_TTL */
     int64_t cache_max_ttl;
-    const char *ca_file;      /* PEM CA bundle to trust instead of the system's; NULL: system.
-                                 Copied by did_fetcher_new. */
+    const char *ca_file; /* PEM CA bundle to trust instead of the system's; NULL: system.
+                            Copied by did_fetcher_new. */
 } did_fetch_opts;
 
 #define DID_FETCH_DEFAULT_CONNECT_TIMEOUT_MS 5000L
@@ -139,14 +139,14 @@ typedef int (*did_fetch_verify_fn)(void *user, const uint8_t *body, size_t len,
                                    const char *content_type, json_t **verified, did_err *err);
 
 typedef struct did_status_fetcher {
-    did_fetcher *fetcher;          /* borrowed; must outlive every use */
-    const did_ctx *ctx;            /* borrowed; resolves the list issuer's key (default verify) */
-    did_fetch_verify_fn verify;    /* NULL: did_verify (did/verify.h) with now and skew below */
+    did_fetcher *fetcher;       /* borrowed; must outlive every use */
+    const did_ctx *ctx;         /* borrowed; resolves the list issuer's key (default verify) */
+    did_fetch_verify_fn verify; /* NULL: did_verify (did/verify.h) with now and skew below */
     void *verify_user;
-    int64_t now;                   /* default verify: seconds since the epoch; 0: current time */
-    int64_t skew;                  /* default verify: allowed clock skew in seconds */
-    const char *const *issuers;    /* default verify: NULL-terminated list of the DIDs that may
-                                      issue status lists; NULL: any issuer whose proof verifies */
+    int64_t now;                /* default verify: seconds since the epoch; 0: current time */
+    int64_t skew;               /* default verify: allowed clock skew in seconds */
+    const char *const *issuers; /* default verify: NULL-terminated list of the DIDs that may
+                                   issue status lists; NULL: any issuer whose proof verifies */
 } did_status_fetcher;
 
 /* did_status_fetch_fn for a did_status_fetcher: fetches url with Accept

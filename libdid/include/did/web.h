@@ -22,13 +22,14 @@
 extern "C" {
 #endif
 
-#define DID_WEB_HOST_MAX 253  /* bytes of the host name (RFC 1035) */
-#define DID_WEB_LABEL_MAX 63  /* bytes of one host name label */
+#define DID_WEB_HOST_MAX 253 /* bytes of the host name (RFC 1035) */
+#define DID_WEB_LABEL_MAX 63 /* bytes of one host name label */
 
 /* did_web_url flags. */
-#define DID_WEB_URL_HTTP_LOCALHOST 0x1u /* did:web:localhost[%3APORT]... maps to http:// (tests;
-                                           did_web_resolve sets it when the fetcher allows
-                                           plain http to loopback hosts) */
+#define DID_WEB_URL_HTTP_LOCALHOST                                \
+    0x1u /* did:web:localhost[%3APORT]... maps to http:// (tests; \
+            did_web_resolve sets it when the fetcher allows       \
+            plain http to loopback hosts) */
 
 /* Appends to url (NUL-terminated) the document URL of the did:web DID did[0..len) (a plain
  * DID: no path, query or fragment). What is accepted, beyond DID syntax:
@@ -41,7 +42,9 @@ extern "C" {
  *     IPv6 literal);
  *   - optional path segments, each non-empty, not "." or ".." (also when percent-encoded);
  *     a percent-escape in a segment must decode to printable ASCII other than '/', '\\', '?'
- *     and '#'. Segments are copied into the URL as they are written in the DID.
+ *     and '#'; a path that is only ".well-known" is refused (it would be the URL of the
+ *     bare host's DID). Segments are copied into the URL as they are written in the DID, so
+ *     the mapping is one-to-one (up to the case of "%3A").
  * Errors: DID_ERR_DID_SYNTAX (not a DID), DID_ERR_DID_METHOD (not did:web), DID_ERR_DID_INVALID
  * (the rules above; the message gives the offset), DID_ERR_LIMIT (URL longer than
  * DID_FETCH_URL_MAX), DID_ERR_ARG, DID_ERR_NOMEM. On error url is left as it was. */
@@ -54,8 +57,7 @@ int did_web_url(const char *did, size_t len, unsigned flags, did_buf *url, did_e
  * with did_json_parse under the ctx's limits. did_resolve then checks the document
  * (did_doc_check: its id must be the DID). Errors: those of did_web_url, did_fetch (the
  * message prefixed "did:web") and did_json_parse. */
-int did_web_resolve(void *user, const did_ctx *ctx, const did_url *did, json_t **doc,
-                    did_err *err);
+int did_web_resolve(void *user, const did_ctx *ctx, const did_url *did, json_t **doc, did_err *err);
 
 /* Registers did_web_resolve as method "web" in ctx with fetcher f (borrowed: it must outlive
  * every resolution through ctx). Errors: DID_ERR_ARG, those of did_ctx_register_method. */
