@@ -1,5 +1,6 @@
 /* Helpers shared by test_log_store.c and test_log_crash.c: temporary directories and log
- * entries. Header-only (static functions), so the tests' CMake glob needs no change. */
+ * entries. Header-only (static functions), so the tests' CMake glob needs no change. Include it
+ * after defining _XOPEN_SOURCE 700 (for nftw). */
 #ifndef CIVID_LOG_TEST_UTIL_H
 #define CIVID_LOG_TEST_UTIL_H
 
@@ -15,7 +16,7 @@
 #define T_SERVICE "did:web:issuer.test.example"
 #define T_ORIGIN "log.test.civid.example/audit"
 
-static int t_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+static inline int t_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb;
     (void)flag;
@@ -24,13 +25,13 @@ static int t_rm_one(const char *path, const struct stat *sb, int flag, struct FT
 }
 
 /* Removes a directory tree (the test's temporary directory). */
-static void t_rmtree(const char *dir)
+static inline void t_rmtree(const char *dir)
 {
     (void)nftw(dir, t_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* A fresh directory under /tmp; the log goes in <it>/log. Caller frees with t_tmp_free. */
-static char *t_tmpdir(void)
+static inline char *t_tmpdir(void)
 {
     char *d = strdup("/tmp/civid-log-test-XXXXXX");
     if (d == NULL || mkdtemp(d) == NULL) {
@@ -40,7 +41,7 @@ static char *t_tmpdir(void)
     return d;
 }
 
-static void t_tmp_free(char *d)
+static inline void t_tmp_free(char *d)
 {
     if (d != NULL)
         t_rmtree(d);
@@ -48,14 +49,14 @@ static void t_tmp_free(char *d)
 }
 
 /* Request id of entry n of a run (tag distinguishes runs). */
-static void t_request_id(char out[64], const char *tag, uint64_t n)
+static inline void t_request_id(char out[64], const char *tag, uint64_t n)
 {
     snprintf(out, 64, "%s-%llu", tag, (unsigned long long)n);
 }
 
 /* An issuance entry for request id req, with content derived from n; pad > 0 lengthens the
  * credential type so that the entry has exactly pad bytes when that is possible. */
-static int t_make_entry(did_buf *out, const char *req, uint64_t n, size_t pad, did_err *err)
+static inline int t_make_entry(did_buf *out, const char *req, uint64_t n, size_t pad, did_err *err)
 {
     did_log_issuance iss;
     char type[256];

@@ -11,8 +11,19 @@
 
 #include <did/log_entry.h>
 
-enum kind { K_ID16, K_DIGEST, K_U64, K_U8, K_IDTEXT, K_TEXT, K_BYTES, K_PARTY, K_DOCREF, K_REF,
-            K_OID };
+enum kind {
+    K_ID16,
+    K_DIGEST,
+    K_U64,
+    K_U8,
+    K_IDTEXT,
+    K_TEXT,
+    K_BYTES,
+    K_PARTY,
+    K_DOCREF,
+    K_REF,
+    K_OID
+};
 
 typedef struct tag_def {
     uint8_t tag;
@@ -71,6 +82,7 @@ typedef struct allow {
     uint8_t tag, min, max;
 } allow;
 
+/* clang-format off */
 #define COMMON_HEAD {1, 1, 1}, {2, 1, 1}, {3, 1, 1}, {4, 1, 1}
 #define COMMON_TAIL {255, 0, 1}
 
@@ -108,6 +120,7 @@ static const type_def types[] = {
     TYPE("anchor", t_anchor),
     TYPE("issuance", t_issuance),
 };
+/* clang-format on */
 #define N_TYPES (sizeof types / sizeof types[0])
 
 static const tag_def *find_tag(uint8_t tag)
@@ -207,15 +220,14 @@ int did_log_party_read(const uint8_t *in, size_t len, did_log_party *out, did_er
     return DID_OK;
 }
 
-int did_log_party_write(const did_log_party *p, uint8_t *out, size_t cap, size_t *len,
-                        did_err *err)
+int did_log_party_write(const did_log_party *p, uint8_t *out, size_t cap, size_t *len, did_err *err)
 {
     if (p == NULL || out == NULL || len == NULL || (p->id == NULL && p->id_len != 0))
         return did_err_set(err, DID_ERR_ARG, "party: NULL argument");
     size_t n = 2 + DID_LOG_DIGEST_LEN + p->id_len;
     if (p->id_len == 0 || p->id_len > DID_LOG_PARTY_ID_MAX)
-        return did_err_set(err, DID_ERR_LOG_ENTRY, "party: id length %zu outside 1..%d",
-                           p->id_len, DID_LOG_PARTY_ID_MAX);
+        return did_err_set(err, DID_ERR_LOG_ENTRY, "party: id length %zu outside 1..%d", p->id_len,
+                           DID_LOG_PARTY_ID_MAX);
     if (cap < n)
         return did_err_set(err, DID_ERR_LIMIT, "party: %zu bytes needed, buffer has %zu", n, cap);
     out[0] = p->kind;
@@ -352,8 +364,8 @@ static int value_check(const tag_def *d, const uint8_t *v, size_t len, size_t of
     case K_U8:
         if (v[0] < d->lo || v[0] > d->hi)
             return did_err_set(err, DID_ERR_LOG_ENTRY,
-                               "log entry: %s at offset %zu: value %u outside %u..%u", d->name,
-                               off, v[0], d->lo, d->hi);
+                               "log entry: %s at offset %zu: value %u outside %u..%u", d->name, off,
+                               v[0], d->lo, d->hi);
         break;
     case K_IDTEXT:
     case K_TEXT:
@@ -468,9 +480,9 @@ int did_log_entry_decode(const uint8_t *in, size_t len, did_log_entry *out, did_
     int last = -1;
     while (off < len) {
         if (len - off < 3)
-            return entry_fail(out, did_err_set(err, DID_ERR_LOG_ENTRY,
-                                               "log entry: truncated field header at offset %zu",
-                                               off));
+            return entry_fail(out,
+                              did_err_set(err, DID_ERR_LOG_ENTRY,
+                                          "log entry: truncated field header at offset %zu", off));
         uint8_t tag = in[off];
         size_t flen = ((size_t)in[off + 1] << 8) | in[off + 2];
         const tag_def *d = find_tag(tag);
@@ -495,8 +507,7 @@ int did_log_entry_decode(const uint8_t *in, size_t len, did_log_entry *out, did_
                                                "the end",
                                                d->name, off, flen));
         if (out->n_fields >= DID_LOG_ENTRY_MAX_FIELDS)
-            return entry_fail(out, did_err_set(err, DID_ERR_LIMIT,
-                                               "log entry: more than %d fields",
+            return entry_fail(out, did_err_set(err, DID_ERR_LIMIT, "log entry: more than %d fields",
                                                DID_LOG_ENTRY_MAX_FIELDS));
         const uint8_t *v = in + off + 3;
         rc = value_check(d, v, flen, off, err);
@@ -554,8 +565,8 @@ int did_log_entry_encode(uint8_t type, const did_log_field *fields, size_t n, di
     size_t total = 2;
     for (size_t i = 0; i < n; i++) {
         if (fields[i].len > 0xffff || (fields[i].value == NULL && fields[i].len != 0))
-            return did_err_set(err, DID_ERR_LOG_ENTRY, "log entry: field %zu (tag %u) invalid",
-                               i, fields[i].tag);
+            return did_err_set(err, DID_ERR_LOG_ENTRY, "log entry: field %zu (tag %u) invalid", i,
+                               fields[i].tag);
         total += 3 + fields[i].len;
         if (total > DID_LOG_ENTRY_MAX_LEN)
             return did_err_set(err, DID_ERR_LIMIT, "log entry: more than %d bytes",
@@ -598,12 +609,12 @@ int did_log_issuance_encode(const did_log_issuance *iss, did_buf *out, did_err *
 
     if (iss == NULL || out == NULL)
         return did_err_set(err, DID_ERR_ARG, "issuance entry: NULL argument");
-#define ADD(t, v, l)                                                                             \
-    do {                                                                                         \
-        f[n].tag = (t);                                                                          \
-        f[n].value = (const uint8_t *)(v);                                                       \
-        f[n].len = (l);                                                                          \
-        n++;                                                                                     \
+#define ADD(t, v, l)                       \
+    do {                                   \
+        f[n].tag = (t);                    \
+        f[n].value = (const uint8_t *)(v); \
+        f[n].len = (l);                    \
+        n++;                               \
     } while (0)
     did_log_u64_write(iss->received_ms, rec);
     ADD(DID_LOG_F_ENTRY_ID, iss->entry_id, DID_LOG_ENTRY_ID_LEN);

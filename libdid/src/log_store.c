@@ -1,7 +1,8 @@
 /*
- * log_store.c -- the audit log on LMDB: opening and checking a store, reads, proofs and the
- * caller's side of appends and checkpoints (did/log_store.h, spec/auditlog.md "Storage").
- * The writer thread and everything it writes are in log_writer.c.
+ * log_store.c -- the audit log on LMDB: opening and checking a store, closing it, and the
+ * helpers the other store files share (the read gate around map growth, the node source,
+ * request keys) (did/log_store.h, spec/auditlog.md "Storage"). Reads are in log_store_read.c,
+ * the full check in log_store_verify.c, the write path in log_writer.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,7 @@
 #define LOG_FORMAT_VERSION 1
 #define LOG_LOCK_FILE "civid-log.lock"
 
-/* ---- small helpers shared with log_writer.c ----------------------------------------------- */
+/* ---- helpers shared by the store files ------------------------------------------------- */
 
 int did_log_i_mdb_err(did_err *err, int rc, const char *what)
 {
@@ -133,7 +134,8 @@ int did_log_i_state_put(did_log_store *s, MDB_txn *txn, const did_log_peaks *p,
     MDB_val key = {5, (void *)"state"}, val = {n, buf};
     int rc = mdb_put(txn, s->db_meta, &key, &val, 0);
     if (rc != MDB_SUCCESS)
-        return rc == MDB_MAP_FULL ? -1 : did_log_i_mdb_err(err, rc, "put meta state");
+        return rc == MDB_MAP_FULL ? DID_LOG_I_MAP_FULL
+                                  : did_log_i_mdb_err(err, rc, "put meta state");
     return DID_OK;
 }
 
@@ -227,7 +229,7 @@ static int open_params(did_log_store *s, const did_log_store_opts *o, did_err *e
             (rc = meta_put(s, txn, "origin", o->origin, o->origin_len, err)) != DID_OK)
             goto out;
         rc = did_log_i_state_put(s, txn, &empty, root, err);
-        if (rc < 0)
+        if (rc == DID_LOG_I_MAP_FULL)
             rc = did_err_set(err, DID_ERR_LOG_STORE, "log store: map full while creating");
         if (rc != DID_OK)
             goto out;
@@ -241,8 +243,8 @@ static int open_params(did_log_store *s, const did_log_store_opts *o, did_err *e
         if ((rc = meta_get(s, txn, "origin", &v, &found, err)) != DID_OK)
             goto out;
         if (!found || v.mv_size == 0 || v.mv_size > DID_LOG_ORIGIN_MAX ||
-            did_log_i_name_check(v.mv_data, v.mv_size, DID_ERR_LOG_STATE, "stored origin",
-                                 err) != DID_OK) {
+            did_log_i_name_check(v.mv_data, v.mv_size, DID_ERR_LOG_STATE, "stored origin", err) !=
+                DID_OK) {
             rc = did_err_set(err, DID_ERR_LOG_STATE, "log store: stored origin missing or invalid");
             goto out;
         }
@@ -272,7 +274,8 @@ static int open_params(did_log_store *s, const did_log_store_opts *o, did_err *e
             DID_OK)
             goto out;
         if (s->has_vkey && !vkey_equal(&k, &s->vkey)) {
-            rc = did_err_set(err, DID_ERR_LOG_KEY, "log store: checkpoint_key is not the log's key");
+            rc =
+                did_err_set(err, DID_ERR_LOG_KEY, "log store: checkpoint_key is not the log's key");
             goto out;
         }
         if (!s->has_vkey) {
@@ -323,15 +326,15 @@ static int last_key(MDB_txn *txn, MDB_dbi dbi, int *found, uint64_t *key, MDB_va
 
 /* Checks a stored checkpoint note: it parses, is for this origin and size and, once the log has
  * a key, carries a valid signature by it. */
-static int check_note(did_log_store *s, const uint8_t *p, size_t n, uint64_t size,
-                      did_log_checkpoint *cp, did_err *err)
+int did_log_i_check_note(const did_log_store *s, const did_log_vkey *vk, const uint8_t *p, size_t n,
+                         uint64_t size, did_log_checkpoint *cp, did_err *err)
 {
     did_log_note note;
     int rc = did_log_note_parse(p, n, &note, err);
     if (rc == DID_OK)
         rc = did_log_checkpoint_parse(note.text, note.text_len, cp, err);
-    if (rc == DID_OK && s->has_vkey)
-        rc = did_log_note_verify(&note, &s->vkey, 1, NULL, NULL, err);
+    if (rc == DID_OK && vk != NULL)
+        rc = did_log_note_verify(&note, vk, 1, NULL, NULL, err);
     if (rc != DID_OK) {
         did_err_prefix(err, "log store: stored checkpoint");
         if (err != NULL)
@@ -391,11 +394,10 @@ static int check_state(did_log_store *s, did_err *err)
     if ((rc = last_key(txn, s->db_nodes, &found, &last, NULL, "nodes", err)) != DID_OK)
         goto out;
     if ((size == 0) != !found || (found && last != did_log_node_count(size) - 1)) {
-        rc = did_err_set(err, DID_ERR_LOG_STATE,
-                         "log store: nodes end at %llu, %llu expected for size %llu",
-                         found ? (unsigned long long)last : 0ULL,
-                         (unsigned long long)(did_log_node_count(size) - 1),
-                         (unsigned long long)size);
+        rc = did_err_set(
+            err, DID_ERR_LOG_STATE, "log store: nodes end at %llu, %llu expected for size %llu",
+            found ? (unsigned long long)last : 0ULL,
+            (unsigned long long)(did_log_node_count(size) - 1), (unsigned long long)size);
         goto out;
     }
     if ((rc = did_log_peaks_load(&s->peaks, &src, size, err)) != DID_OK ||
@@ -420,7 +422,8 @@ static int check_state(did_log_store *s, did_err *err)
         goto out;
     if (found) {
         did_log_checkpoint cp;
-        if ((rc = check_note(s, v.mv_data, v.mv_size, cps, &cp, err)) != DID_OK)
+        if ((rc = did_log_i_check_note(s, s->has_vkey ? &s->vkey : NULL, v.mv_data, v.mv_size, cps,
+                                       &cp, err)) != DID_OK)
             goto out;
         if (cps <= size) {
             if ((rc = did_log_root(&src, cps, root, err)) != DID_OK)
@@ -458,7 +461,6 @@ static void store_free(did_log_store *s)
         close(s->lock_fd);
     did_buf_clear(&s->cp_note);
     pthread_cond_destroy(&s->work_cv);
-    pthread_cond_destroy(&s->idle_cv);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->gate_cv);
     pthread_mutex_destroy(&s->gate_mu);
@@ -496,9 +498,8 @@ int did_log_store_open(const char *dir, const did_log_store_opts *opts, did_log_
     if (o.origin != NULL && o.origin_len > DID_LOG_ORIGIN_MAX)
         return did_err_set(err, DID_ERR_ARG, "log store: origin longer than %d bytes",
                            DID_LOG_ORIGIN_MAX);
-    if (o.origin != NULL &&
-        (rc = did_log_i_name_check(o.origin, o.origin_len, DID_ERR_ARG, "log store: origin",
-                                   err)) != DID_OK)
+    if (o.origin != NULL && (rc = did_log_i_name_check(o.origin, o.origin_len, DID_ERR_ARG,
+                                                       "log store: origin", err)) != DID_OK)
         return rc;
     if (o.checkpoint_key != NULL && (ck_key_get_type(o.checkpoint_key) != CK_KEY_ED25519 ||
                                      !ck_key_has_private(o.checkpoint_key)))
@@ -514,8 +515,8 @@ int did_log_store_open(const char *dir, const did_log_store_opts *opts, did_log_
     pthread_cond_init(&s->gate_cv, NULL);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work_cv, NULL);
-    pthread_cond_init(&s->idle_cv, NULL);
     s->auto_key = o.checkpoint_key;
+    s->cp_store_ms = o.checkpoint_store_ms ? o.checkpoint_store_ms : 1000;
     s->batch_max_entries = o.batch_max_entries ? o.batch_max_entries : DID_LOG_STORE_BATCH_ENTRIES;
     s->batch_max_bytes = o.batch_max_bytes ? o.batch_max_bytes : DID_LOG_STORE_BATCH_BYTES;
     s->dir = strdup(dir);
@@ -566,9 +567,8 @@ int did_log_store_open(const char *dir, const did_log_store_opts *opts, did_log_
         goto fail;
     }
     if ((rc = mdb_env_set_maxdbs(s->env, 8)) != MDB_SUCCESS ||
-        (rc = mdb_env_set_maxreaders(s->env, o.max_readers ? o.max_readers
-                                                           : DID_LOG_STORE_MAX_READERS)) !=
-            MDB_SUCCESS ||
+        (rc = mdb_env_set_maxreaders(
+             s->env, o.max_readers ? o.max_readers : DID_LOG_STORE_MAX_READERS)) != MDB_SUCCESS ||
         (rc = mdb_env_set_mapsize(s->env, o.map_size ? o.map_size : DID_LOG_STORE_MAP_DEFAULT)) !=
             MDB_SUCCESS) {
         rc = did_log_i_mdb_err(err, rc, "configure environment");
@@ -616,11 +616,9 @@ int did_log_store_close(did_log_store *s, did_err *err)
     pthread_mutex_unlock(&s->mu);
     if (s->writer_started)
         pthread_join(s->writer, NULL);
-    /* The writer answered every queued request before it ended; wait for those callers to
-     * leave the store, then for readers. */
+    /* The writer answered every queued request before it ended, and submitters touch only
+     * their own memory after that; wait for readers. */
     pthread_mutex_lock(&s->mu);
-    while (s->callers > 0)
-        pthread_cond_wait(&s->idle_cv, &s->mu);
     int rc = s->broken ? DID_ERR_LOG_STATE : DID_OK;
     int stored = !s->has_cp || s->cp_stored;
     pthread_mutex_unlock(&s->mu);
@@ -637,10 +635,10 @@ int did_log_store_close(did_log_store *s, did_err *err)
     return rc;
 }
 
-/* ---- appending ----------------------------------------------------------------------------- */
+/* ---- request keys --------------------------------------------------------------------------- */
 
-static int request_key(const uint8_t *svc, size_t svc_len, const uint8_t *req, size_t req_len,
-                       uint8_t out[DID_LOG_HASH_LEN], did_err *err)
+int did_log_i_request_key(const uint8_t *svc, size_t svc_len, const uint8_t *req, size_t req_len,
+                          uint8_t out[DID_LOG_HASH_LEN], did_err *err)
 {
     /* service id || 0x00 || request id: unambiguous because a service id is printable ASCII
      * (no 0x00), as the entry decoder and the checks below enforce. */
@@ -659,315 +657,4 @@ static int request_key(const uint8_t *svc, size_t svc_len, const uint8_t *req, s
     return DID_OK;
 }
 
-int did_log_append(did_log_store *s, const uint8_t *service_id, size_t service_id_len,
-                   const uint8_t *request_id, size_t request_id_len, const uint8_t *entry,
-                   size_t len, did_log_append_result *res, did_err *err)
-{
-    log_req r;
-    did_log_entry e;
-    int rc;
-
-    if (s == NULL || res == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    memset(res, 0, sizeof *res);
-    if ((rc = request_key(service_id, service_id_len, request_id, request_id_len, r.req_key,
-                          err)) != DID_OK)
-        return rc;
-    if ((rc = did_log_entry_decode(entry, len, &e, err)) != DID_OK)
-        return rc;
-    if (e.service_id_len != service_id_len ||
-        memcmp(e.service_id, service_id, service_id_len) != 0 ||
-        e.request_id_len != request_id_len ||
-        memcmp(e.request_id, request_id, request_id_len) != 0)
-        return did_err_set(err, DID_ERR_ARG,
-                           "log store: service id or request id differs from the entry's");
-    if ((rc = did_log_leaf_hash(entry, len, r.leaf, err)) != DID_OK)
-        return rc;
-    r.kind = LOG_REQ_APPEND;
-    r.entry = entry;
-    r.len = len;
-    rc = did_log_i_submit(s, &r, err);
-    if (rc == DID_OK)
-        *res = r.res;
-    return rc;
-}
-
-int did_log_store_lookup(did_log_store *s, const uint8_t *service_id, size_t service_id_len,
-                         const uint8_t *request_id, size_t request_id_len, int *found,
-                         uint64_t *index, did_err *err)
-{
-    uint8_t k[DID_LOG_HASH_LEN];
-    MDB_txn *txn;
-    int rc;
-
-    if (s == NULL || found == NULL || index == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    *found = 0;
-    if ((rc = request_key(service_id, service_id_len, request_id, request_id_len, k, err)) !=
-            DID_OK ||
-        (rc = did_log_i_read_begin(s, &txn, err)) != DID_OK)
-        return rc;
-    MDB_val key = {sizeof k, k}, val;
-    int mrc = mdb_get(txn, s->db_by_request, &key, &val);
-    if (mrc == MDB_SUCCESS && val.mv_size == 8) {
-        *found = 1;
-        *index = did_log_u64_read(val.mv_data);
-    } else if (mrc == MDB_SUCCESS) {
-        rc = did_err_set(err, DID_ERR_LOG_STATE, "log store: by_request value malformed");
-    } else if (mrc != MDB_NOTFOUND) {
-        rc = did_log_i_mdb_err(err, mrc, "read by_request");
-    }
-    did_log_i_read_end(s, txn);
-    return rc;
-}
-
-/* ---- reading ------------------------------------------------------------------------------- */
-
-int did_log_store_head(did_log_store *s, uint64_t *size, uint8_t root[DID_LOG_HASH_LEN],
-                       did_err *err)
-{
-    if (s == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    pthread_mutex_lock(&s->mu);
-    if (size != NULL)
-        *size = s->size;
-    if (root != NULL)
-        memcpy(root, s->root, DID_LOG_HASH_LEN);
-    pthread_mutex_unlock(&s->mu);
-    return DID_OK;
-}
-
-static uint64_t committed_size(did_log_store *s)
-{
-    pthread_mutex_lock(&s->mu);
-    uint64_t n = s->size;
-    pthread_mutex_unlock(&s->mu);
-    return n;
-}
-
-int did_log_store_entry(did_log_store *s, uint64_t index, did_buf *out, did_err *err)
-{
-    MDB_txn *txn;
-    uint8_t k[8];
-    int rc;
-
-    if (s == NULL || out == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    if (index >= committed_size(s))
-        return did_err_set(err, DID_ERR_LOG_SIZE, "log store: no entry %llu",
-                           (unsigned long long)index);
-    if ((rc = did_log_i_read_begin(s, &txn, err)) != DID_OK)
-        return rc;
-    did_log_i_be64(index, k);
-    MDB_val key = {8, k}, val;
-    int mrc = mdb_get(txn, s->db_entries, &key, &val);
-    if (mrc == MDB_NOTFOUND)
-        rc = did_err_set(err, DID_ERR_LOG_STATE, "log store: entry %llu missing",
-                         (unsigned long long)index);
-    else if (mrc != MDB_SUCCESS)
-        rc = did_log_i_mdb_err(err, mrc, "read entries");
-    else if ((rc = did_buf_append(out, val.mv_data, val.mv_size)) != DID_OK)
-        rc = did_err_set(err, rc, "log store: out of memory");
-    did_log_i_read_end(s, txn);
-    return rc;
-}
-
-/* Runs a tree function over the stored nodes in one read transaction. */
-typedef struct tree_op {
-    int kind; /* 0 root, 1 inclusion, 2 consistency, 3 leaf */
-    uint64_t a, b;
-    uint8_t *hash;
-    uint8_t (*proof)[DID_LOG_HASH_LEN];
-    size_t cap;
-    size_t *n;
-} tree_op;
-
-static int tree_read(did_log_store *s, uint64_t need, tree_op *op, did_err *err)
-{
-    MDB_txn *txn;
-    log_src_ctx ctx;
-    did_log_source src;
-    int rc;
-
-    uint64_t size = committed_size(s);
-    if (need > size)
-        return did_err_set(err, DID_ERR_LOG_SIZE, "log store: size %llu above the log's %llu",
-                           (unsigned long long)need, (unsigned long long)size);
-    if ((rc = did_log_i_read_begin(s, &txn, err)) != DID_OK)
-        return rc;
-    did_log_i_source(s, txn, &ctx, &src);
-    switch (op->kind) {
-    case 0:
-        rc = did_log_root(&src, op->a, op->hash, err);
-        break;
-    case 1:
-        rc = did_log_inclusion_proof(&src, op->a, op->b, op->proof, op->cap, op->n, err);
-        break;
-    case 2:
-        rc = did_log_consistency_proof(&src, op->a, op->b, op->proof, op->cap, op->n, err);
-        break;
-    default:
-        rc = src_get(&ctx, op->a, 1, op->hash, err);
-        break;
-    }
-    did_log_i_read_end(s, txn);
-    return rc;
-}
-
-int did_log_store_leaf_hash(did_log_store *s, uint64_t index, uint8_t out[DID_LOG_HASH_LEN],
-                            did_err *err)
-{
-    if (s == NULL || out == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    if (index >= DID_LOG_SIZE_MAX)
-        return did_err_set(err, DID_ERR_LOG_SIZE, "log store: no entry %llu",
-                           (unsigned long long)index);
-    tree_op op = {3, index, 0, out, NULL, 0, NULL};
-    return tree_read(s, index + 1, &op, err);
-}
-
-int did_log_store_root(did_log_store *s, uint64_t size, uint8_t root[DID_LOG_HASH_LEN],
-                       did_err *err)
-{
-    if (s == NULL || root == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    tree_op op = {0, size, 0, root, NULL, 0, NULL};
-    return tree_read(s, size, &op, err);
-}
-
-int did_log_store_inclusion_proof(did_log_store *s, uint64_t index, uint64_t size,
-                                  uint8_t proof[][DID_LOG_HASH_LEN], size_t cap, size_t *n,
-                                  did_err *err)
-{
-    if (s == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    tree_op op = {1, index, size, NULL, proof, cap, n};
-    return tree_read(s, size, &op, err);
-}
-
-int did_log_store_consistency_proof(did_log_store *s, uint64_t size1, uint64_t size2,
-                                    uint8_t proof[][DID_LOG_HASH_LEN], size_t cap, size_t *n,
-                                    did_err *err)
-{
-    if (s == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    tree_op op = {2, size1, size2, NULL, proof, cap, n};
-    return tree_read(s, size2, &op, err);
-}
-
-/* ---- checkpoints and proofs ---------------------------------------------------------------- */
-
-int did_log_store_checkpoint(did_log_store *s, const ck_key *key, did_buf *note, did_err *err)
-{
-    log_req r;
-    if (s == NULL || key == NULL || note == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    if (ck_key_get_type(key) != CK_KEY_ED25519 || !ck_key_has_private(key))
-        return did_err_set(err, DID_ERR_LOG_KEY, "log store: a private Ed25519 key is required");
-    r.kind = LOG_REQ_CHECKPOINT;
-    r.sign_key = key;
-    r.note = note;
-    return did_log_i_submit(s, &r, err);
-}
-
-int did_log_store_latest_checkpoint(did_log_store *s, did_buf *note, uint64_t *size,
-                                    did_err *err)
-{
-    int rc = DID_OK;
-    if (s == NULL || size == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    pthread_mutex_lock(&s->mu);
-    if (!s->has_cp)
-        rc = did_err_set(err, DID_ERR_LOG_SIZE, "log store: no checkpoint signed yet");
-    else if (note != NULL && did_buf_append(note, s->cp_note.data, s->cp_note.len) != DID_OK)
-        rc = did_err_set(err, DID_ERR_NOMEM, "log store: out of memory");
-    else
-        *size = s->cp_size;
-    pthread_mutex_unlock(&s->mu);
-    return rc;
-}
-
-int did_log_store_checkpoint_at(did_log_store *s, uint64_t size, did_buf *note, did_err *err)
-{
-    MDB_txn *txn;
-    uint8_t k[8];
-    int rc;
-
-    if (s == NULL || note == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    if ((rc = did_log_i_read_begin(s, &txn, err)) != DID_OK)
-        return rc;
-    did_log_i_be64(size, k);
-    MDB_val key = {8, k}, val;
-    int mrc = mdb_get(txn, s->db_checkpoints, &key, &val);
-    if (mrc == MDB_NOTFOUND)
-        rc = did_err_set(err, DID_ERR_LOG_SIZE, "log store: no checkpoint stored for size %llu",
-                         (unsigned long long)size);
-    else if (mrc != MDB_SUCCESS)
-        rc = did_log_i_mdb_err(err, mrc, "read checkpoints");
-    else if (did_buf_append(note, val.mv_data, val.mv_size) != DID_OK)
-        rc = did_err_set(err, DID_ERR_NOMEM, "log store: out of memory");
-    did_log_i_read_end(s, txn);
-    return rc;
-}
-
-int did_log_store_proof(did_log_store *s, uint64_t index, did_buf *out, did_err *err)
-{
-    did_buf note;
-    uint64_t size = 0;
-    uint8_t proof[DID_LOG_PROOF_MAX][DID_LOG_HASH_LEN];
-    size_t n = 0;
-    int rc;
-
-    if (s == NULL || out == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    did_buf_init(&note);
-    if ((rc = did_log_store_latest_checkpoint(s, &note, &size, err)) != DID_OK)
-        goto out;
-    if (index >= size) {
-        rc = did_err_set(err, DID_ERR_LOG_SIZE,
-                         "log store: entry %llu not covered by the latest checkpoint (size %llu)",
-                         (unsigned long long)index, (unsigned long long)size);
-        goto out;
-    }
-    if ((rc = did_log_store_inclusion_proof(s, index, size, proof, DID_LOG_PROOF_MAX, &n, err)) !=
-        DID_OK)
-        goto out;
-    rc = did_log_proof_write(index, (const uint8_t(*)[DID_LOG_HASH_LEN])proof, n, NULL, 0,
-                             note.data, note.len, out, err);
-out:
-    did_buf_clear(&note);
-    return rc;
-}
-
-/* ---- introspection ------------------------------------------------------------------------- */
-
-int did_log_store_stats_get(did_log_store *s, did_log_store_stats *out, did_err *err)
-{
-    if (s == NULL || out == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    pthread_mutex_lock(&s->mu);
-    *out = s->st;
-    out->size = s->size;
-    out->checkpoint_size = s->has_cp ? s->cp_size : 0;
-    out->behind = s->behind;
-    pthread_mutex_unlock(&s->mu);
-    return DID_OK;
-}
-
-const char *did_log_store_origin(const did_log_store *s)
-{
-    return s != NULL ? s->origin : NULL;
-}
-
-int did_log_store_vkey(did_log_store *s, did_log_vkey *vkey, int *has_vkey, did_err *err)
-{
-    if (s == NULL || vkey == NULL || has_vkey == NULL)
-        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
-    pthread_mutex_lock(&s->mu);
-    *has_vkey = s->has_vkey;
-    if (s->has_vkey)
-        *vkey = s->vkey;
-    pthread_mutex_unlock(&s->mu);
-    return DID_OK;
-}
+/* Checks one request and fills r (entry decoded, ids matching, keys and leaf hash computed). */

@@ -1,10 +1,11 @@
 /*
- * log_store_internal.h -- the LMDB store's handle, shared by log_store.c (open, close, reads,
- * checkpoints as seen by callers) and log_writer.c (the writer thread: group commit, map growth,
+ * log_store_internal.h -- the LMDB store's handle, shared by log_store.c (open, close, the read
+ * gate), log_store_read.c (reads), log_store_verify.c (the full check) and log_writer.c (the
+ * callers' side of appends and checkpoints, and the writer thread: group commit, map growth,
  * checkpoint signing). Private to libdid.
  *
  * Locking:
- *  - mu guards the request queue, `closing`, `callers`, the committed head (size, root), the
+ *  - mu guards the request queue, `closing`, the committed head (size, root), the
  *    latest checkpoint (cp_*), the bound verifier key and the counters. The writer thread is the
  *    only one that changes the committed head and the checkpoint; it does so under mu after the
  *    transaction committed.
@@ -18,6 +19,7 @@
 #define DID_LOG_STORE_INTERNAL_H
 
 #include <pthread.h>
+#include <semaphore.h>
 
 #include <lmdb.h>
 
@@ -38,11 +40,11 @@ typedef struct log_req {
     /* checkpoint */
     const ck_key *sign_key;
     did_buf *note;
-    /* completion, under mu */
-    int done;
+    /* completion: the writer fills rc, err, res, then posts *done (the waiter's semaphore,
+     * shared by the requests of one did_log_append_many); it never touches r after that */
     int rc;
     did_err err;
-    pthread_cond_t cv;
+    sem_t *done;
 } log_req;
 
 struct did_log_store {
@@ -53,6 +55,8 @@ struct did_log_store {
     char origin[DID_LOG_ORIGIN_MAX + 1];
     size_t origin_len;
     const ck_key *auto_key;
+    uint64_t cp_store_ms;     /* interval between stored automatic checkpoints */
+    uint64_t cp_stored_at_ms; /* writer's: monotonic time of the last stored checkpoint */
     size_t batch_max_entries;
     size_t batch_max_bytes;
 
@@ -63,22 +67,21 @@ struct did_log_store {
 
     pthread_mutex_t mu;
     pthread_cond_t work_cv; /* the writer waits here for requests */
-    pthread_cond_t idle_cv; /* close waits here for blocked callers to leave */
     log_req *head, *tail;
     int closing;
-    unsigned callers;
+    int writer_idle; /* the writer is waiting on work_cv */
     int writer_started;
     pthread_t writer;
 
     uint64_t size; /* committed head */
     uint8_t root[DID_LOG_HASH_LEN];
-    int has_cp;    /* latest signed checkpoint */
+    int has_cp; /* latest signed checkpoint */
     uint64_t cp_size;
     uint8_t cp_root[DID_LOG_HASH_LEN];
     did_buf cp_note;
-    int cp_stored;  /* 0: signed automatically, to be stored in the next transaction */
-    int behind;     /* the head is behind cp_size, or has not been checked against it yet */
-    int broken;     /* an invariant failed while writing: no more writes */
+    int cp_stored; /* 0: signed automatically, to be stored in the next transaction */
+    int behind;    /* the head is behind cp_size, or has not been checked against it yet */
+    int broken;    /* an invariant failed while writing: no more writes */
     int has_vkey;
     did_log_vkey vkey;
     did_log_store_stats st;
@@ -90,6 +93,11 @@ struct did_log_store {
 int did_log_i_mdb_err(did_err *err, int rc, const char *what);
 /* Key encodings. */
 void did_log_i_be64(uint64_t v, uint8_t out[8]);
+
+/* SHA-256(service id || 0x00 || request id), the by_request key. DID_ERR_ARG unless the ids
+ * are 1..DID_LOG_SERVICE_ID_MAX bytes without NUL and 1..DID_LOG_REQUEST_ID_MAX bytes. */
+int did_log_i_request_key(const uint8_t *svc, size_t svc_len, const uint8_t *req, size_t req_len,
+                          uint8_t out[DID_LOG_HASH_LEN], did_err *err);
 
 /* Read transactions inside the read gate. */
 int did_log_i_read_begin(did_log_store *s, MDB_txn **txn, did_err *err);
@@ -105,13 +113,24 @@ typedef struct log_src_ctx {
 } log_src_ctx;
 void did_log_i_source(did_log_store *s, MDB_txn *txn, log_src_ctx *ctx, did_log_source *src);
 
-/* meta "state": size || root || peaks. */
+/* Internal return value (never seen by callers): MDB_MAP_FULL, grow the map and retry. */
+#define DID_LOG_I_MAP_FULL (-1)
+
+/* meta "state": size || root || peaks. DID_LOG_I_MAP_FULL when the map is full. */
 int did_log_i_state_put(did_log_store *s, MDB_txn *txn, const did_log_peaks *p,
                         const uint8_t root[DID_LOG_HASH_LEN], did_err *err);
 
+/* Checks a stored checkpoint note: it parses, is for this origin and `size` and, if vk is
+ * non-NULL, carries a valid signature by it. DID_ERR_LOG_STATE otherwise. */
+int did_log_i_check_note(const did_log_store *s, const did_log_vkey *vk, const uint8_t *p, size_t n,
+                         uint64_t size, did_log_checkpoint *cp, did_err *err);
+
 /* The writer thread (log_writer.c). */
 void *did_log_i_writer_main(void *arg);
-/* Queues r and waits for its completion; DID_ERR_LOG_CLOSED if the store is closing. */
-int did_log_i_submit(did_log_store *s, log_req *r, did_err *err);
+/* Queues the n requests of the list first .. last (linked by next, each with done = sem) and
+ * waits for all of them; DID_ERR_LOG_CLOSED (nothing queued) if the store is closing. After a
+ * successful return each request holds its own rc and err. */
+int did_log_i_submit(did_log_store *s, log_req *first, log_req *last, size_t n, sem_t *sem,
+                     did_err *err);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * log_writer.c -- the log store's writer thread: group commit, map growth, checkpoint signing
+ * log_writer.c -- the log store's write path: the callers' side of appends and checkpoint
+ * requests, and the writer thread (group commit, map growth, checkpoint signing)
  * (did/log_store.h, spec/auditlog.md "Storage").
  *
  * Submitters queue a request on their own stack and sleep on its condition variable. The
@@ -10,12 +11,15 @@
  * succeeded; a failed commit leaves it where it was and fails every request of the batch, which
  * callers may retry (idempotently, by request id).
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log_store_internal.h"
 
-#define MAP_FULL_RC (-1)                  /* internal: grow the map and retry the transaction */
-#define MAP_LIMIT ((size_t)1 << 46)       /* never grow the map past 64 TiB */
+#define MAP_FULL_RC DID_LOG_I_MAP_FULL /* grow the map and retry the transaction */
+#define MAP_LIMIT ((size_t)1 << 46)    /* never grow the map past 64 TiB */
 
 static int put_fail(did_log_store *s, int rc, const char *what, did_err *err)
 {
@@ -66,6 +70,13 @@ static int grow_map(did_log_store *s, did_err *err)
     s->st.map_size = size;
     pthread_mutex_unlock(&s->mu);
     return DID_OK;
+}
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int put_pending_checkpoint(did_log_store *s, MDB_txn *txn, did_err *err)
@@ -176,8 +187,11 @@ static int batch_txn(did_log_store *s, log_req *batch, batch_out *b, did_err *er
         r->res.duplicate = 0;
         b->appended++;
     }
-    /* An automatic checkpoint signed after the previous batch: stored with this one. */
-    if (s->has_cp && !s->cp_stored) {
+    /* The latest automatic checkpoint, signed after an earlier batch: stored with this one,
+     * unless one was stored less than cp_store_ms ago (a newer one will replace it; every
+     * one of them was signed over a committed head, so none needs storing to stay
+     * consistent, see spec/auditlog.md). */
+    if (s->has_cp && !s->cp_stored && mono_ms() - s->cp_stored_at_ms >= s->cp_store_ms) {
         if ((rc = put_pending_checkpoint(s, txn, err)) != DID_OK)
             goto out;
         b->stored_cp = 1;
@@ -299,7 +313,8 @@ static int cp_store(did_log_store *s, const did_log_vkey *bind, did_err *err)
             int m = mdb_txn_commit(txn);
             txn = NULL;
             if (m != MDB_SUCCESS)
-                rc = m == MDB_MAP_FULL ? MAP_FULL_RC : did_log_i_mdb_err(err, m, "commit checkpoint");
+                rc = m == MDB_MAP_FULL ? MAP_FULL_RC
+                                       : did_log_i_mdb_err(err, m, "commit checkpoint");
         }
         if (txn != NULL)
             mdb_txn_abort(txn);
@@ -310,6 +325,8 @@ static int cp_store(did_log_store *s, const did_log_vkey *bind, did_err *err)
     }
     if (rc != DID_OK)
         goto done;
+    if (put_cp)
+        s->cp_stored_at_ms = mono_ms();
     pthread_mutex_lock(&s->mu);
     if (put_cp)
         s->cp_stored = 1;
@@ -331,8 +348,8 @@ static void do_checkpoint(did_log_store *s, log_req *r)
     int rc;
 
     if (s->broken) {
-        r->rc = did_err_set(&r->err, DID_ERR_LOG_STATE, "log store: stopped after an invariant "
-                                                        "failure");
+        r->rc = did_err_set(&r->err, DID_ERR_LOG_STATE,
+                            "log store: stopped after an invariant failure");
         return;
     }
     if ((rc = did_log_vkey_from_key(r->sign_key, s->origin, s->origin_len, &k, &r->err)) !=
@@ -342,8 +359,8 @@ static void do_checkpoint(did_log_store *s, log_req *r)
     }
     if (s->has_vkey) {
         if (k.key_id != s->vkey.key_id || memcmp(k.pub, s->vkey.pub, sizeof k.pub) != 0) {
-            r->rc = did_err_set(&r->err, DID_ERR_LOG_KEY,
-                                "log store: not the key this log signs with");
+            r->rc =
+                did_err_set(&r->err, DID_ERR_LOG_KEY, "log store: not the key this log signs with");
             return;
         }
     } else {
@@ -393,8 +410,10 @@ static void do_batch(did_log_store *s, log_req *batch, size_t n)
                 s->size = b.work.size;
                 memcpy(s->root, b.root, DID_LOG_HASH_LEN);
             }
-            if (b.stored_cp)
+            if (b.stored_cp) {
                 s->cp_stored = 1;
+                s->cp_stored_at_ms = mono_ms();
+            }
             if (b.appended > 0 || b.stored_cp)
                 s->st.commits++;
             s->st.appended += b.appended;
@@ -425,8 +444,11 @@ void *did_log_i_writer_main(void *arg)
 
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (s->head == NULL && !s->closing)
+        while (s->head == NULL && !s->closing) {
+            s->writer_idle = 1;
             pthread_cond_wait(&s->work_cv, &s->mu);
+            s->writer_idle = 0;
+        }
         if (s->head == NULL)
             break; /* closing and drained */
         log_req *batch = s->head, *last = s->head;
@@ -447,53 +469,191 @@ void *did_log_i_writer_main(void *arg)
 
         do_batch(s, batch, n);
 
-        pthread_mutex_lock(&s->mu);
+        /* Wake the submitters without holding mu, so that they do not queue up on it while
+         * the next batch forms. */
         for (log_req *r = batch, *next; r != NULL; r = next) {
-            next = r->next; /* r belongs to its caller once done is set */
-            r->done = 1;
-            pthread_cond_signal(&r->cv);
+            next = r->next; /* r belongs to its caller once posted */
+            sem_post(r->done);
         }
+        pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);
     /* Keep the last automatic checkpoint. */
     did_err ignored;
-    (void)cp_store(s, NULL, &ignored);
+    if (!s->broken)
+        (void)cp_store(s, NULL, &ignored);
     return NULL;
 }
 
-int did_log_i_submit(did_log_store *s, log_req *r, did_err *err)
+int did_log_i_submit(did_log_store *s, log_req *first, log_req *last, size_t n, sem_t *sem,
+                     did_err *err)
 {
-    r->next = NULL;
-    r->done = 0;
-    r->rc = DID_OK;
-    did_err_clear(&r->err);
-    memset(&r->res, 0, sizeof r->res);
-    if (pthread_cond_init(&r->cv, NULL) != 0)
-        return did_err_set(err, DID_ERR_INTERNAL, "log store: pthread_cond_init failed");
     pthread_mutex_lock(&s->mu);
     if (s->closing) {
         pthread_mutex_unlock(&s->mu);
-        pthread_cond_destroy(&r->cv);
         return did_err_set(err, DID_ERR_LOG_CLOSED, "log store: closing");
     }
+    last->next = NULL;
     if (s->tail != NULL)
-        s->tail->next = r;
+        s->tail->next = first;
     else
-        s->head = r;
-    s->tail = r;
-    s->callers++;
-    pthread_cond_signal(&s->work_cv);
-    while (!r->done)
-        pthread_cond_wait(&r->cv, &s->mu);
-    s->callers--;
-    if (s->closing && s->callers == 0)
-        pthread_cond_broadcast(&s->idle_cv);
+        s->head = first;
+    s->tail = last;
+    if (s->writer_idle)
+        pthread_cond_signal(&s->work_cv);
     pthread_mutex_unlock(&s->mu);
-    pthread_cond_destroy(&r->cv);
-    if (r->rc != DID_OK) {
-        if (err != NULL)
-            *err = r->err;
-        return r->rc;
-    }
+    /* The store may be closed and freed as soon as the writer answered the last request: from
+     * here on only the caller's own memory is touched. */
+    for (size_t i = 0; i < n; i++)
+        while (sem_wait(sem) != 0 && errno == EINTR)
+            ;
     return DID_OK;
+}
+
+/* ---- the callers' side: appends and checkpoint requests ------------------------------------ */
+
+static int append_prepare(const did_log_append_req *q, log_req *r, did_err *err)
+{
+    did_log_entry e;
+    int rc;
+    if ((rc = did_log_i_request_key(q->service_id, q->service_id_len, q->request_id,
+                                    q->request_id_len, r->req_key, err)) != DID_OK)
+        return rc;
+    if ((rc = did_log_entry_decode(q->entry, q->len, &e, err)) != DID_OK)
+        return rc;
+    if (e.service_id_len != q->service_id_len ||
+        memcmp(e.service_id, q->service_id, q->service_id_len) != 0 ||
+        e.request_id_len != q->request_id_len ||
+        memcmp(e.request_id, q->request_id, q->request_id_len) != 0)
+        return did_err_set(err, DID_ERR_ARG,
+                           "log store: service id or request id differs from the entry's");
+    if ((rc = did_log_leaf_hash(q->entry, q->len, r->leaf, err)) != DID_OK)
+        return rc;
+    memset(&r->res, 0, sizeof r->res);
+    r->kind = LOG_REQ_APPEND;
+    r->entry = q->entry;
+    r->len = q->len;
+    r->rc = DID_OK;
+    did_err_clear(&r->err);
+    return DID_OK;
+}
+
+int did_log_append(did_log_store *s, const uint8_t *service_id, size_t service_id_len,
+                   const uint8_t *request_id, size_t request_id_len, const uint8_t *entry,
+                   size_t len, did_log_append_result *res, did_err *err)
+{
+    did_log_append_req q = {service_id, service_id_len, request_id, request_id_len, entry, len};
+    log_req r;
+    sem_t sem;
+    int rc;
+
+    if (s == NULL || res == NULL)
+        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
+    memset(res, 0, sizeof *res);
+    if ((rc = append_prepare(&q, &r, err)) != DID_OK)
+        return rc;
+    if (sem_init(&sem, 0, 0) != 0)
+        return did_err_set(err, DID_ERR_INTERNAL, "log store: sem_init failed");
+    r.done = &sem;
+    rc = did_log_i_submit(s, &r, &r, 1, &sem, err);
+    sem_destroy(&sem);
+    if (rc != DID_OK)
+        return rc;
+    if (r.rc != DID_OK) {
+        if (err != NULL)
+            *err = r.err;
+        return r.rc;
+    }
+    *res = r.res;
+    return DID_OK;
+}
+
+int did_log_append_many(did_log_store *s, const did_log_append_req *reqs, size_t n,
+                        did_log_append_result *results, int *codes, did_err *err)
+{
+    log_req *r = NULL, *first = NULL, *last = NULL;
+    sem_t sem;
+    size_t queued = 0;
+    int rc, first_rc = DID_OK;
+
+    if (s == NULL || (n > 0 && (reqs == NULL || results == NULL || codes == NULL)))
+        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
+    if (n == 0)
+        return DID_OK;
+    if (n > SIZE_MAX / sizeof *r || (r = malloc(n * sizeof *r)) == NULL)
+        return did_err_set(err, DID_ERR_NOMEM, "log store: out of memory");
+    if (sem_init(&sem, 0, 0) != 0) {
+        free(r);
+        return did_err_set(err, DID_ERR_INTERNAL, "log store: sem_init failed");
+    }
+    for (size_t i = 0; i < n; i++) {
+        memset(&results[i], 0, sizeof results[i]);
+        codes[i] = append_prepare(&reqs[i], &r[i], &r[i].err);
+        if (codes[i] != DID_OK) {
+            if (first_rc == DID_OK) {
+                first_rc = codes[i];
+                if (err != NULL)
+                    *err = r[i].err;
+            }
+            continue;
+        }
+        r[i].done = &sem;
+        if (last != NULL)
+            last->next = &r[i];
+        else
+            first = &r[i];
+        last = &r[i];
+        queued++;
+    }
+    if (queued > 0) {
+        rc = did_log_i_submit(s, first, last, queued, &sem, err);
+        if (rc != DID_OK) {
+            for (size_t i = 0; i < n; i++)
+                if (codes[i] == DID_OK)
+                    codes[i] = rc;
+            first_rc = rc;
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (codes[i] != DID_OK)
+                continue;
+            codes[i] = r[i].rc;
+            if (r[i].rc == DID_OK)
+                results[i] = r[i].res;
+            else if (first_rc == DID_OK) {
+                first_rc = r[i].rc;
+                if (err != NULL)
+                    *err = r[i].err;
+            }
+        }
+    }
+out:
+    sem_destroy(&sem);
+    free(r);
+    return first_rc;
+}
+
+int did_log_store_checkpoint(did_log_store *s, const ck_key *key, did_buf *note, did_err *err)
+{
+    log_req r;
+    sem_t sem;
+    if (s == NULL || key == NULL || note == NULL)
+        return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
+    if (ck_key_get_type(key) != CK_KEY_ED25519 || !ck_key_has_private(key))
+        return did_err_set(err, DID_ERR_LOG_KEY, "log store: a private Ed25519 key is required");
+    memset(&r, 0, sizeof r);
+    r.kind = LOG_REQ_CHECKPOINT;
+    r.sign_key = key;
+    r.note = note;
+    if (sem_init(&sem, 0, 0) != 0)
+        return did_err_set(err, DID_ERR_INTERNAL, "log store: sem_init failed");
+    r.done = &sem;
+    int rc = did_log_i_submit(s, &r, &r, 1, &sem, err);
+    sem_destroy(&sem);
+    if (rc == DID_OK && r.rc != DID_OK) {
+        if (err != NULL)
+            *err = r.err;
+        rc = r.rc;
+    }
+    return rc;
 }

@@ -34,13 +34,13 @@ extern "C" {
 #endif
 
 #define DID_LOG_ENTRY_VERSION 1
-#define DID_LOG_ENTRY_MAX_LEN 16384  /* bytes of one entry (well under tlog-tiles' 64 KiB) */
-#define DID_LOG_ENTRY_MAX_FIELDS 96  /* fields of one entry, the common ones included */
-#define DID_LOG_ENTRY_MAX_DOCS 64    /* DID_LOG_F_DOC fields of one entry */
-#define DID_LOG_SERVICE_ID_MAX 255   /* bytes of a service id (printable ASCII, no space) */
-#define DID_LOG_REQUEST_ID_MAX 64    /* bytes of a request id (opaque) */
-#define DID_LOG_ENTRY_ID_LEN 16      /* a UUIDv7 assigned at intake */
-#define DID_LOG_DIGEST_LEN 32        /* SHA-256 digests and key thumbprints */
+#define DID_LOG_ENTRY_MAX_LEN 16384 /* bytes of one entry (well under tlog-tiles' 64 KiB) */
+#define DID_LOG_ENTRY_MAX_FIELDS 96 /* fields of one entry, the common ones included */
+#define DID_LOG_ENTRY_MAX_DOCS 64   /* DID_LOG_F_DOC fields of one entry */
+#define DID_LOG_SERVICE_ID_MAX 255  /* bytes of a service id (printable ASCII, no space) */
+#define DID_LOG_REQUEST_ID_MAX 64   /* bytes of a request id (opaque) */
+#define DID_LOG_ENTRY_ID_LEN 16     /* a UUIDv7 assigned at intake */
+#define DID_LOG_DIGEST_LEN 32       /* SHA-256 digests and key thumbprints */
 
 /* Entry types. */
 enum {
@@ -69,21 +69,21 @@ enum {
     DID_LOG_F_SERVICE_ID = 3,  /* IDTEXT 1..255: the requesting service (a DID or URI) */
     DID_LOG_F_REQUEST_ID = 4,  /* BYTES 1..64: the service's idempotency key */
     /* approvals and refusals */
-    DID_LOG_F_SIGNER = 16,              /* PARTY: who produced the signature or seal */
-    DID_LOG_F_PRINCIPAL = 17,           /* PARTY: on whose behalf (absent: the signer) */
-    DID_LOG_F_DELEGATION_REF = 18,      /* REF: the delegation grant relied upon */
-    DID_LOG_F_DOC = 19,                 /* DOCREF, repeatable: what was signed */
-    DID_LOG_F_COMMITMENT_OID = 20,      /* BYTES 1..32: DER contents of the commitment-type OID */
-    DID_LOG_F_ACTION = 21,              /* TEXT 1..255: the action code ("approve-payment") */
-    DID_LOG_F_CONSENT_DIGEST = 22,      /* DIGEST: of the consent text shown */
-    DID_LOG_F_POLICY_ID = 23,           /* TEXT 1..255: signature or approval policy */
-    DID_LOG_F_SIG_FORMAT = 24,          /* U8 1..6: DID_LOG_SIG_FORMAT_* */
-    DID_LOG_F_SIG_LEVEL = 25,           /* U8 1..4: DID_LOG_SIG_LEVEL_* */
-    DID_LOG_F_SIG_DIGEST = 26,          /* DIGEST: of the complete signature object */
-    DID_LOG_F_SIGNING_TIME_MS = 27,     /* U64: signing time claimed by the signer */
-    DID_LOG_F_SIG_TST_DIGEST = 28,      /* DIGEST: of the RFC 3161 token over the signature */
-    DID_LOG_F_EVIDENCE_DIGEST = 29,     /* DIGEST: of the evidence blob */
-    DID_LOG_F_TARGET_REF = 30,          /* REF: the entry withdrawn or revoked */
+    DID_LOG_F_SIGNER = 16,          /* PARTY: who produced the signature or seal */
+    DID_LOG_F_PRINCIPAL = 17,       /* PARTY: on whose behalf (absent: the signer) */
+    DID_LOG_F_DELEGATION_REF = 18,  /* REF: the delegation grant relied upon */
+    DID_LOG_F_DOC = 19,             /* DOCREF, repeatable: what was signed */
+    DID_LOG_F_COMMITMENT_OID = 20,  /* BYTES 1..32: DER contents of the commitment-type OID */
+    DID_LOG_F_ACTION = 21,          /* TEXT 1..255: the action code ("approve-payment") */
+    DID_LOG_F_CONSENT_DIGEST = 22,  /* DIGEST: of the consent text shown */
+    DID_LOG_F_POLICY_ID = 23,       /* TEXT 1..255: signature or approval policy */
+    DID_LOG_F_SIG_FORMAT = 24,      /* U8 1..6: DID_LOG_SIG_FORMAT_* */
+    DID_LOG_F_SIG_LEVEL = 25,       /* U8 1..4: DID_LOG_SIG_LEVEL_* */
+    DID_LOG_F_SIG_DIGEST = 26,      /* DIGEST: of the complete signature object */
+    DID_LOG_F_SIGNING_TIME_MS = 27, /* U64: signing time claimed by the signer */
+    DID_LOG_F_SIG_TST_DIGEST = 28,  /* DIGEST: of the RFC 3161 token over the signature */
+    DID_LOG_F_EVIDENCE_DIGEST = 29, /* DIGEST: of the evidence blob */
+    DID_LOG_F_TARGET_REF = 30,      /* REF: the entry withdrawn or revoked */
     /* delegation */
     DID_LOG_F_DELEGATOR = 32,         /* PARTY: the principal who delegates */
     DID_LOG_F_DELEGATE = 33,          /* PARTY: the agent (person, organisation, AI agent) */
@@ -103,13 +103,13 @@ enum {
     DID_LOG_F_ANCHORED_ORIGIN = 49, /* TEXT 1..255: e.g. another log's origin */
     DID_LOG_F_ANCHORED_SIZE = 50,   /* U64: e.g. that log's tree size */
     /* issuance */
-    DID_LOG_F_CREDENTIAL_ID_DIGEST = 56, /* DIGEST: of the credential id */
-    DID_LOG_F_CREDENTIAL_TYPE = 57,      /* TEXT 1..255: VC type or SD-JWT vct */
-    DID_LOG_F_ISSUER_KEY_THUMBPRINT = 58,/* DIGEST */
-    DID_LOG_F_STATUS_LIST = 59,          /* TEXT 1..255: status list credential URL */
-    DID_LOG_F_STATUS_INDEX = 60,         /* U64: index in that list (only with STATUS_LIST) */
-    DID_LOG_F_HOLDER_KEY_THUMBPRINT = 61,/* DIGEST: the holder binding key (cnf) */
-    DID_LOG_F_VALID_UNTIL_MS = 62,       /* U64 */
+    DID_LOG_F_CREDENTIAL_ID_DIGEST = 56,  /* DIGEST: of the credential id */
+    DID_LOG_F_CREDENTIAL_TYPE = 57,       /* TEXT 1..255: VC type or SD-JWT vct */
+    DID_LOG_F_ISSUER_KEY_THUMBPRINT = 58, /* DIGEST */
+    DID_LOG_F_STATUS_LIST = 59,           /* TEXT 1..255: status list credential URL */
+    DID_LOG_F_STATUS_INDEX = 60,          /* U64: index in that list (only with STATUS_LIST) */
+    DID_LOG_F_HOLDER_KEY_THUMBPRINT = 61, /* DIGEST: the holder binding key (cnf) */
+    DID_LOG_F_VALID_UNTIL_MS = 62,        /* U64 */
     /* every type */
     DID_LOG_F_EXTENSIONS = 255, /* BYTES 1..4096: opaque, carried, never interpreted */
 };
@@ -124,11 +124,19 @@ enum {
     DID_LOG_SIG_FORMAT_RAW_ECDSA = 6,
 };
 /* DID_LOG_F_SIG_LEVEL values (ETSI baseline levels) */
-enum { DID_LOG_SIG_LEVEL_B_B = 1, DID_LOG_SIG_LEVEL_B_T = 2, DID_LOG_SIG_LEVEL_B_LT = 3,
-       DID_LOG_SIG_LEVEL_B_LTA = 4 };
+enum {
+    DID_LOG_SIG_LEVEL_B_B = 1,
+    DID_LOG_SIG_LEVEL_B_T = 2,
+    DID_LOG_SIG_LEVEL_B_LT = 3,
+    DID_LOG_SIG_LEVEL_B_LTA = 4
+};
 /* DID_LOG_F_REVOKE_REASON values */
-enum { DID_LOG_REVOKE_UNSPECIFIED = 1, DID_LOG_REVOKE_SUPERSEDED = 2,
-       DID_LOG_REVOKE_KEY_COMPROMISE = 3, DID_LOG_REVOKE_MANDATE_ENDED = 4 };
+enum {
+    DID_LOG_REVOKE_UNSPECIFIED = 1,
+    DID_LOG_REVOKE_SUPERSEDED = 2,
+    DID_LOG_REVOKE_KEY_COMPROMISE = 3,
+    DID_LOG_REVOKE_MANDATE_ENDED = 4
+};
 /* DID_LOG_F_KEY_EVENT values */
 enum { DID_LOG_KEY_EVENT_ADDED = 1, DID_LOG_KEY_EVENT_ROTATED = 2, DID_LOG_KEY_EVENT_REVOKED = 3 };
 
@@ -176,11 +184,21 @@ uint64_t did_log_u64_read(const uint8_t in[8]);
  * Structured values.
  */
 /* A party: kind || assurance || key thumbprint[32] || id (the rest). */
-enum { DID_LOG_PARTY_CITIZEN = 1, DID_LOG_PARTY_ORGANIZATION = 2, DID_LOG_PARTY_AI_AGENT = 3,
-       DID_LOG_PARTY_SERVICE = 4 };
+enum {
+    DID_LOG_PARTY_CITIZEN = 1,
+    DID_LOG_PARTY_ORGANIZATION = 2,
+    DID_LOG_PARTY_AI_AGENT = 3,
+    DID_LOG_PARTY_SERVICE = 4
+};
 /* assurance: 0 not stated, then the signature or seal level */
-enum { DID_LOG_ASSURANCE_NONE = 0, DID_LOG_ASSURANCE_SES = 1, DID_LOG_ASSURANCE_ADES = 2,
-       DID_LOG_ASSURANCE_ADES_QC = 3, DID_LOG_ASSURANCE_QES = 4, DID_LOG_ASSURANCE_QSEAL = 5 };
+enum {
+    DID_LOG_ASSURANCE_NONE = 0,
+    DID_LOG_ASSURANCE_SES = 1,
+    DID_LOG_ASSURANCE_ADES = 2,
+    DID_LOG_ASSURANCE_ADES_QC = 3,
+    DID_LOG_ASSURANCE_QES = 4,
+    DID_LOG_ASSURANCE_QSEAL = 5
+};
 #define DID_LOG_PARTY_ID_MAX 255
 #define DID_LOG_PARTY_MAX_LEN (2 + DID_LOG_DIGEST_LEN + DID_LOG_PARTY_ID_MAX)
 
@@ -210,7 +228,7 @@ typedef struct did_log_docref {
     uint8_t hash_alg; /* DID_LOG_HASH_* */
     uint64_t size;    /* bytes of the document */
     uint8_t digest[64];
-    int has_presentation;          /* digest of the rendered view shown to the signer */
+    int has_presentation; /* digest of the rendered view shown to the signer */
     uint8_t presentation[64];
     const uint8_t *media_type; /* 0..127 bytes of printable ASCII without space */
     size_t media_type_len;

@@ -24,10 +24,10 @@
  *
  * Thread safety: every function may be called from any thread at the same time, except
  * did_log_store_open and did_log_store_close. did_log_store_close may be called while other
- * threads are blocked in did_log_append (they get their results first); no call may start after
- * it. No global state: two stores (on two directories) in one process are independent; the same
- * directory must not be opened twice (DID_ERR_LOG_LOCKED). Never use a store in a child after
- * fork().
+ * threads are blocked in did_log_append or did_log_store_checkpoint (they get their results
+ * first) but not while reads are running; no call may start after it. No global state: two stores
+ * (on two directories) in one process are independent; the same directory must not be opened twice
+ * (DID_ERR_LOG_LOCKED). Never use a store in a child after fork().
  *
  * Every fallible function returns 0 or a DID_ERR_* code and fills the optional did_err.
  */
@@ -47,10 +47,10 @@ extern "C" {
 
 typedef struct did_log_store did_log_store;
 
-#define DID_LOG_STORE_MAP_DEFAULT ((size_t)1 << 30)   /* initial map size: 1 GiB, grows */
-#define DID_LOG_STORE_BATCH_ENTRIES 1024              /* default entries per transaction */
-#define DID_LOG_STORE_BATCH_BYTES ((size_t)4 << 20)   /* default entry bytes per transaction */
-#define DID_LOG_STORE_MAX_READERS 512                 /* default concurrent read transactions */
+#define DID_LOG_STORE_MAP_DEFAULT ((size_t)1 << 30) /* initial map size: 1 GiB, grows */
+#define DID_LOG_STORE_BATCH_ENTRIES 1024            /* default entries per transaction */
+#define DID_LOG_STORE_BATCH_BYTES ((size_t)4 << 20) /* default entry bytes per transaction */
+#define DID_LOG_STORE_MAX_READERS 512               /* default concurrent read transactions */
 
 typedef struct did_log_store_opts {
     /* Create the directory (mode 0700) and a new, empty log if there is none. */
@@ -62,10 +62,13 @@ typedef struct did_log_store_opts {
     size_t origin_len;
     /* Optional private Ed25519 key, borrowed until did_log_store_close. When set, the writer
      * signs a checkpoint over each batch right after it commits (so did_log_store_proof serves
-     * a proof for an entry as soon as its append returns) and stores the note in the next
-     * transaction; see spec/auditlog.md. The first key used binds the log: its verifier key is
-     * stored and any other key is refused (DID_ERR_LOG_KEY). */
+     * a proof for an entry as soon as its append returns) and stores the latest such note with
+     * a later transaction, at most once per checkpoint_store_ms, and at close; see
+     * spec/auditlog.md. The first key used binds the log: its verifier key is stored and any
+     * other key is refused (DID_ERR_LOG_KEY). */
     const ck_key *checkpoint_key;
+    /* Minimum interval between two stored automatic checkpoints (0: 1000 ms). */
+    unsigned checkpoint_store_ms;
     /* Initial LMDB map size in bytes (0: DID_LOG_STORE_MAP_DEFAULT). The map doubles when a
      * transaction fills it; LMDB raises it to the size of the data at open. */
     size_t map_size;
@@ -117,6 +120,26 @@ int did_log_append(did_log_store *s, const uint8_t *service_id, size_t service_i
                    const uint8_t *request_id, size_t request_id_len, const uint8_t *entry,
                    size_t len, did_log_append_result *res, did_err *err);
 
+/* One append of did_log_append_many. */
+typedef struct did_log_append_req {
+    const uint8_t *service_id;
+    size_t service_id_len;
+    const uint8_t *request_id;
+    size_t request_id_len;
+    const uint8_t *entry;
+    size_t len;
+} did_log_append_req;
+
+/* Appends n entries with one wait: each is checked as by did_log_append, the valid ones are
+ * queued together (in order, so they get increasing indices unless some are duplicates) and
+ * the call returns once all of them have committed. codes[i] receives each request's own
+ * result (0 or the code did_log_append would have returned) and results[i] its index and leaf
+ * hash. Returns 0 if every request succeeded, otherwise the first failing request's code
+ * (with its message in err). For a front end that gathers requests (an event loop) instead of
+ * blocking one thread per request. */
+int did_log_append_many(did_log_store *s, const did_log_append_req *reqs, size_t n,
+                        did_log_append_result *results, int *codes, did_err *err);
+
 /* The index of the entry appended for (service id, request id): *found 0 if none. */
 int did_log_store_lookup(did_log_store *s, const uint8_t *service_id, size_t service_id_len,
                          const uint8_t *request_id, size_t request_id_len, int *found,
@@ -146,6 +169,15 @@ int did_log_store_consistency_proof(did_log_store *s, uint64_t size1, uint64_t s
                                     uint8_t proof[][DID_LOG_HASH_LEN], size_t cap, size_t *n,
                                     did_err *err);
 
+/* Full check of the stored log, O(size) (an fsck; the open only reloads the peaks): in one read
+ * transaction, entries are stored under 0, 1, 2, ... and each decodes; rehashing them in order
+ * reproduces every stored node (not only the peaks) and the stored root; and every stored
+ * checkpoint verifies (once a key is bound) and has the tree's root at its size. *checked
+ * (optional) receives the number of entries checked. DID_ERR_LOG_STATE at the first mismatch.
+ * The read transaction lasts the whole scan: pages written meanwhile are not reused until it
+ * ends, so run it when the log is quiet or accept the file growing a little. */
+int did_log_store_verify(did_log_store *s, uint64_t *checked, did_err *err);
+
 /* ---------------------------------------------------------------------------------------------
  * Checkpoints and tlog-proofs
  */
@@ -161,8 +193,7 @@ int did_log_store_checkpoint(did_log_store *s, const ck_key *key, did_buf *note,
 /* The latest checkpoint the store has signed (stored, or signed automatically and about to be
  * stored): appends its note to note (may be NULL) and sets *size. DID_ERR_LOG_SIZE if it has
  * signed none. */
-int did_log_store_latest_checkpoint(did_log_store *s, did_buf *note, uint64_t *size,
-                                    did_err *err);
+int did_log_store_latest_checkpoint(did_log_store *s, did_buf *note, uint64_t *size, did_err *err);
 
 /* The stored checkpoint at exactly `size`: appends it to note. DID_ERR_LOG_SIZE if none. */
 int did_log_store_checkpoint_at(did_log_store *s, uint64_t size, did_buf *note, did_err *err);
