@@ -412,12 +412,53 @@ static void test_status(void **state)
     did_status_list_free(list);
 }
 
+static void test_verify_json(void **state)
+{
+    (void)state;
+    did_result r;
+    did_err err;
+    did_verify_opts o = {0};
+    json_t *vc = di_sign(&issuer, credential(issuer.did), NULL, NULL, NULL);
+    did_result_init(&r);
+    t_assert_ok(did_verify_json(ctx, vc, &o, &r, &err), &err);
+    assert_string_equal(r.format, "di-eddsa-jcs-2022");
+    assert_non_null(r.document);
+    did_result_clear(&r);
+    json_decref(vc);
+
+    did_buf tok;
+    did_buf_init(&tok);
+    json_t *plain = credential(issuer.did);
+    t_assert_ok(did_vcjose_sign(issuer.key, issuer.kid, plain, &tok, &err), &err);
+    json_t *s = json_stringn((const char *)tok.data, tok.len);
+    did_result_init(&r);
+    t_assert_ok(did_verify_json(ctx, s, &o, &r, &err), &err);
+    assert_string_equal(r.format, "vc-jwt");
+    did_result_clear(&r);
+    json_decref(s);
+    did_buf_clear(&tok);
+
+    /* Not a document at all; an unsecured object. */
+    json_t *n = json_integer(7);
+    did_result_init(&r);
+    t_assert_code(did_verify_json(ctx, n, &o, &r, &err), DID_ERR_VC_FORMAT, &err);
+    did_result_clear(&r);
+    json_decref(n);
+    did_result_init(&r);
+    t_assert_code(did_verify_json(ctx, plain, &o, &r, &err), DID_ERR_VC_UNSECURED, &err);
+    assert_null(r.document);
+    did_result_clear(&r);
+    json_decref(plain);
+    t_assert_code(did_verify_json(NULL, plain, &o, &r, &err), DID_ERR_ARG, &err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect),          cmocka_unit_test(test_di_credential),
         cmocka_unit_test(test_di_presentation), cmocka_unit_test(test_jose_and_sdjwt),
         cmocka_unit_test(test_status),
+        cmocka_unit_test(test_verify_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -131,6 +131,16 @@ const char *ck_err_name(int code)
         return "CK_ERR_JWK";
     case CK_ERR_LIMIT:
         return "CK_ERR_LIMIT";
+    case CK_ERR_TSA_FORMAT:
+        return "CK_ERR_TSA_FORMAT";
+    case CK_ERR_TSA_STATUS:
+        return "CK_ERR_TSA_STATUS";
+    case CK_ERR_TSA_VERIFY:
+        return "CK_ERR_TSA_VERIFY";
+    case CK_ERR_TSA_POLICY:
+        return "CK_ERR_TSA_POLICY";
+    case CK_ERR_TSA_CERT:
+        return "CK_ERR_TSA_CERT";
     default:
         return "CK_ERR_UNKNOWN";
     }

@@ -304,6 +304,19 @@ static int verify_token(verifier *v, const char *tok, size_t len, int depth, int
                 "not a JSON credential, an SD-JWT or a compact JWS");
 }
 
+/* The return value and err of a finished verification: DID_OK only when r verified. */
+static int outcome(const did_result *r, did_err *err)
+{
+    if (did_result_verified(r))
+        return DID_OK;
+    if (r->n_errors > 0) {
+        did_err_set(err, r->errors[0].code, "%s", r->errors[0].msg);
+        did_err_prefix(err, r->errors[0].check);
+        return r->errors[0].code;
+    }
+    return did_err_set(err, DID_ERR_VC_FORMAT, "nothing was verified");
+}
+
 int did_verify(const did_ctx *ctx, const uint8_t *in, size_t len, const did_verify_opts *opts,
                did_result *r, did_err *err)
 {
@@ -319,7 +332,7 @@ int did_verify(const did_ctx *ctx, const uint8_t *in, size_t len, const did_veri
         did_err_set(&e, DID_ERR_LIMIT, "input of %zu bytes is longer than the %zu-byte limit",
                     len, DID_VERIFY_MAX_LEN);
         did_result_fail(r, DID_CHECK_FORMAT, &e);
-        goto out;
+        return outcome(r, err);
     }
     trim(&in, &len);
     const char *kind = did_verify_detect(in, len);
@@ -329,17 +342,27 @@ int did_verify(const did_ctx *ctx, const uint8_t *in, size_t len, const did_veri
             did_result_fail(r, DID_CHECK_FORMAT, &e);
         else
             (void)verify_json_obj(&v, doc, 0, 0);
+        json_decref(doc);
     } else {
         (void)verify_token(&v, (const char *)in, len, 0, 0);
     }
-out:
-    json_decref(doc);
-    if (did_result_verified(r))
-        return DID_OK;
-    if (r->n_errors > 0) {
-        did_err_set(err, r->errors[0].code, "%s", r->errors[0].msg);
-        did_err_prefix(err, r->errors[0].check);
-        return r->errors[0].code;
-    }
-    return did_err_set(err, DID_ERR_VC_FORMAT, "nothing was verified");
+    return outcome(r, err);
+}
+
+int did_verify_json(const did_ctx *ctx, const json_t *doc, const did_verify_opts *opts,
+                    did_result *r, did_err *err)
+{
+    static const did_verify_opts defaults;
+    verifier v = {ctx, opts != NULL ? opts : &defaults, r};
+    if (ctx == NULL || doc == NULL || r == NULL)
+        return did_err_set(err, DID_ERR_ARG, "did_verify_json: NULL argument");
+    if (json_is_string(doc))
+        return did_verify(ctx, (const uint8_t *)json_string_value(doc), json_string_length(doc),
+                          opts, r, err);
+    if (json_is_object(doc))
+        (void)verify_json_obj(&v, doc, 0, 0);
+    else
+        fail(&v, DID_CHECK_FORMAT, DID_ERR_VC_FORMAT, "%s",
+             "a credential or presentation is a JSON object or a string");
+    return outcome(r, err);
 }

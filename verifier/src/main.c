@@ -1,6 +1,6 @@
 /*
- * civid-verifier -- the relying-party side: DID resolution and offline verification (and, in
- * later releases, the HTTP verification service and the audit log).
+ * civid-verifier -- the relying-party side: DID resolution, offline verification, and the HTTP
+ * verification service (serve.c; the service itself is in verifier/verifier.h).
  *
  * Thin by design: argument parsing here, everything else in libdid.
  */
@@ -17,6 +17,8 @@
 #include <did/vc.h>
 #include <did/verify.h>
 
+#include "serve.h"
+
 #define PROG "civid-verifier"
 
 /* Exit codes: 0 success / verified, 1 not verified or failed, 2 unusable input or usage. */
@@ -28,6 +30,7 @@ static const char usage_main[] =
     "Commands:\n"
     "  resolve  resolve a DID (did:key, did:jwk) and print its DID document\n"
     "  check    verify a credential, presentation, or JWS offline and print the result\n"
+    "  serve    run the verification service over HTTP (VC-API, challenges, DID resolution)\n"
     "\n"
     "Run '" PROG " <command> --help' for a command's options.\n";
 
@@ -425,6 +428,8 @@ int main(int argc, char **argv)
         return cmd_resolve(argc, argv);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc, argv);
+    if (strcmp(cmd, "serve") == 0)
+        return verifier_cmd_serve(argc, argv);
     fprintf(stderr, PROG ": unknown command '%s'\n\n%s", cmd, usage_main);
     return EXIT_USAGE;
 }

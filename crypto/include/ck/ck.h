@@ -46,6 +46,11 @@ enum {
     CK_ERR_KDF = 113,            /* Argon2id failed (parameters out of range, out of memory) */
     CK_ERR_JWK = 114,            /* JWK members inconsistent with each other or the key type */
     CK_ERR_LIMIT = 115,          /* an explicit size limit was exceeded */
+    CK_ERR_TSA_FORMAT = 116,     /* RFC 3161 request/response/token malformed (ck/tsa.h) */
+    CK_ERR_TSA_STATUS = 117,     /* the TSA did not grant the time-stamp request */
+    CK_ERR_TSA_VERIFY = 118,     /* time-stamp token does not verify (message says which check) */
+    CK_ERR_TSA_POLICY = 119,     /* time-stamp policy is not the one required */
+    CK_ERR_TSA_CERT = 120,       /* certificate/PEM unusable, or not fit for time-stamping */
 };
 
 #define CK_ERR_MSG_MAX 256

@@ -10,15 +10,15 @@
 
 #include <ch/httpd.h>
 
-#define CH_METHOD_MAX 16        /* bytes in a method name, NUL included */
+#define CH_METHOD_MAX 16 /* bytes in a method name, NUL included */
 #define CH_METRIC_NAME_MAX 96
 #define CH_METRIC_HELP_MAX 160
 #define CH_MEDIA_TYPES_MAX 160
 #define CH_PROBLEM_BASE_MAX 128
 #define CH_SERVER_NAME_MAX 64
 #define CH_CLIENT_MAX 64
-#define CH_N_CLASSES 6          /* status classes 1xx..5xx, and "none" (no response) */
-#define CH_N_BUCKETS 16         /* duration histogram buckets, +Inf excluded */
+#define CH_N_CLASSES 6  /* status classes 1xx..5xx, and "none" (no response) */
+#define CH_N_BUCKETS 16 /* duration histogram buckets, +Inf excluded */
 
 /* Per-route request counters, by status class. */
 typedef struct ch_route_stats {
@@ -112,14 +112,16 @@ struct ch_request {
     char param_buf[CH_MAX_PATH + 1];
     /* body */
     did_buf body;
-    int too_large;  /* the body grew past the limit: the rest is discarded */
-    int has_body;   /* Content-Length > 0 or chunked */
+    int too_large;        /* the body grew past the limit: the rest is discarded */
+    size_t discarded;     /* body bytes past the limit, read and dropped */
+    int close_connection; /* the response carries "Connection: close" (a body left unread) */
+    int has_body;         /* Content-Length > 0 or chunked */
     json_t *json;
     /* reply */
     ch_reply_state reply;
-    int queued;          /* a response was handed to libmicrohttpd */
-    unsigned status;     /* the status queued */
-    size_t bytes;        /* the body bytes queued */
+    int queued;      /* a response was handed to libmicrohttpd */
+    unsigned status; /* the status queued */
+    size_t bytes;    /* the body bytes queued */
 };
 
 /* route.c */

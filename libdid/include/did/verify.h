@@ -50,6 +50,12 @@ typedef struct did_verify_opts {
 int did_verify(const did_ctx *ctx, const uint8_t *in, size_t len, const did_verify_opts *opts,
                did_result *r, did_err *err);
 
+/* The same for a document already parsed (with strict limits: did_json_parse), as a request
+ * body carries it: a JSON object (Data Integrity, or an envelope) is verified as it is, a JSON
+ * string (a compact JWS or an SD-JWT) as its text; anything else is DID_ERR_VC_FORMAT. */
+int did_verify_json(const did_ctx *ctx, const json_t *doc, const did_verify_opts *opts,
+                    did_result *r, did_err *err);
+
 /* The format did_verify would treat in[0..len) as, without verifying anything:
  * "json" (a JSON object: Data Integrity or an envelope), "sd-jwt", "jose" (a compact JWS), or
  * NULL for none of them. */

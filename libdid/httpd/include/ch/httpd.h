@@ -55,17 +55,17 @@ extern "C" {
  * every libdid / crypto code.
  */
 enum {
-    CH_ERR_HTTP_NOT_FOUND = 1150,   /* 404: no route for the path */
-    CH_ERR_HTTP_METHOD = 1151,      /* 405: the path exists, not with this method */
-    CH_ERR_HTTP_MEDIA_TYPE = 1152,  /* 415: Content-Type missing or not accepted by the route */
-    CH_ERR_HTTP_TOO_LARGE = 1153,   /* 413: request body over the limit */
-    CH_ERR_HTTP_UNAUTHORIZED = 1154,/* 401: bearer token missing or not valid */
-    CH_ERR_HTTP_REQUEST = 1155,     /* 400: request unusable (a body where none is taken, none
-                                       where one is needed, a member of the wrong shape) */
-    CH_ERR_HTTP_LISTEN = 1156,      /* listen address malformed, or it cannot be bound */
-    CH_ERR_HTTP_SERVER = 1157,      /* libmicrohttpd failed (start, response) */
-    CH_ERR_HTTP_UNAVAILABLE = 1158, /* 503: the service cannot take the request now */
-    CH_ERR_HTTP_URI_TOO_LONG = 1159,/* 414: request path longer than CH_MAX_PATH */
+    CH_ERR_HTTP_NOT_FOUND = 1150,    /* 404: no route for the path */
+    CH_ERR_HTTP_METHOD = 1151,       /* 405: the path exists, not with this method */
+    CH_ERR_HTTP_MEDIA_TYPE = 1152,   /* 415: Content-Type missing or not accepted by the route */
+    CH_ERR_HTTP_TOO_LARGE = 1153,    /* 413: request body over the limit */
+    CH_ERR_HTTP_UNAUTHORIZED = 1154, /* 401: bearer token missing or not valid */
+    CH_ERR_HTTP_REQUEST = 1155,      /* 400: request unusable (a body where none is taken, none
+                                        where one is needed, a member of the wrong shape) */
+    CH_ERR_HTTP_LISTEN = 1156,       /* listen address malformed, or it cannot be bound */
+    CH_ERR_HTTP_SERVER = 1157,       /* libmicrohttpd failed (start, response) */
+    CH_ERR_HTTP_UNAVAILABLE = 1158,  /* 503: the service cannot take the request now */
+    CH_ERR_HTTP_URI_TOO_LONG = 1159, /* 414: request path longer than CH_MAX_PATH */
 };
 
 /* Symbolic name of a CH_ERR_* code, else did_err_name(code). */
@@ -76,33 +76,34 @@ const char *ch_err_title(int code);
 /* ---------------------------------------------------------------------------------------------
  * Limits.
  */
-#define CH_MAX_ROUTES 32      /* routes per server, /health and /metrics included */
-#define CH_MAX_PATTERN 256    /* bytes in a route pattern */
-#define CH_MAX_PARAMS 4       /* {name} parameters in a pattern */
-#define CH_MAX_SEGMENTS 32    /* '/'-separated segments in a pattern or a request path */
-#define CH_MAX_PATH 2048      /* bytes in a request path (longer: 414) */
-#define CH_MAX_TOKENS 16      /* bearer tokens per server */
-#define CH_MAX_METRICS 32     /* service metrics per server */
-#define CH_MAX_THREADS 64     /* worker threads */
+#define CH_MAX_ROUTES 32       /* routes per server, /health and /metrics included */
+#define CH_MAX_PATTERN 256     /* bytes in a route pattern */
+#define CH_MAX_PARAMS 4        /* {name} parameters in a pattern */
+#define CH_MAX_SEGMENTS 32     /* '/'-separated segments in a pattern or a request path */
+#define CH_MAX_PATH 2048       /* bytes in a request path (longer: 414) */
+#define CH_MAX_TOKENS 16       /* bearer tokens per server */
+#define CH_MAX_METRICS 32      /* service metrics per server */
+#define CH_MAX_THREADS 64      /* worker threads */
 #define CH_MAX_REPLY_HEADERS 8 /* extra response headers a handler may set */
-#define CH_REQUEST_ID_MAX 64  /* bytes in a request id (without the NUL) */
-#define CH_ADDRESS_MAX 64     /* "[v6 address]:port" with the NUL */
+#define CH_REQUEST_ID_MAX 64   /* bytes in a request id (without the NUL) */
+#define CH_ADDRESS_MAX 64      /* "[v6 address]:port" with the NUL */
 
 /* ---------------------------------------------------------------------------------------------
  * Configuration.
  */
 typedef struct ch_config {
-    const char *listen;        /* "127.0.0.1:8080" or "[::1]:8080" (IP literals only, no
-                                  names); port 0 picks a free port (see ch_server_address) */
-    unsigned threads;          /* worker threads, 1..CH_MAX_THREADS (default 2) */
-    size_t max_body;           /* request body limit in bytes (default 1 MiB) */
-    unsigned max_connections;  /* open connections in all (default 256) */
+    /* "127.0.0.1:8080" or "[::1]:8080" (IP literals only, no names); port 0 picks a free port
+     * (see ch_server_address) */
+    const char *listen;
+    unsigned threads;                    /* worker threads, 1..CH_MAX_THREADS (default 2) */
+    size_t max_body;                     /* request body limit in bytes (default 1 MiB) */
+    unsigned max_connections;            /* open connections in all (default 256) */
     unsigned max_connections_per_client; /* per client IP address (default 32) */
-    unsigned connection_timeout; /* seconds a connection may stay idle (default 30) */
-    FILE *access_log;          /* one JSON line per request; NULL: no access log */
-    FILE *error_log;           /* libmicrohttpd's own messages; NULL: discarded */
+    unsigned connection_timeout;         /* seconds a connection may stay idle (default 30) */
+    FILE *access_log;                    /* one JSON line per request; NULL: no access log */
+    FILE *error_log;                     /* libmicrohttpd's own messages; NULL: discarded */
     const char *problem_type_base; /* prefix of problem "type" URIs (default "urn:civid:error:") */
-    const char *server_name;   /* "status" document name in /health (default "civid") */
+    const char *server_name;       /* "service" name in /health (default "civid") */
 } ch_config;
 
 /* The defaults above, listen "127.0.0.1:0". */
@@ -159,12 +160,12 @@ enum {
 };
 
 typedef struct ch_route {
-    const char *method;   /* "GET", "POST", ... (GET routes also answer HEAD) */
+    const char *method; /* "GET", "POST", ... (GET routes also answer HEAD) */
     /* "/a/b" exact; "{name}" matches one non-empty segment; one "{name*}" matches one or more
      * whole segments ("/{path*}/did.json"). Literals match the raw path: percent-encoding is
      * kept as sent, and parameters are returned as sent (not decoded). */
     const char *pattern;
-    unsigned flags;       /* CH_ROUTE_* */
+    unsigned flags;          /* CH_ROUTE_* */
     const char *media_types; /* CH_ROUTE_BODY: accepted types, comma-separated
                                 ("application/vc+jwt, application/json"); parameters after ';'
                                 are ignored except a charset other than utf-8 (415) */
