@@ -1,8 +1,9 @@
 /*
- * civid-issuer -- the agency side: keys, DIDs, signatures (and, in later releases, the HTTP
- * service that issues credentials and publishes status lists).
+ * civid-issuer -- the agency side: keys, DIDs, signatures, offline issuance, and the HTTP
+ * service that issues credentials and publishes status lists (serve.c).
  *
- * Thin by design: argument parsing here, everything else in libdid and the crypto library.
+ * Thin by design: argument parsing here, everything else in the issuer library
+ * (issuer/issuer.h), libdid and the crypto library.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -20,6 +21,10 @@
 #include <did/time.h>
 #include <did/vcjose.h>
 
+#include <issuer/issuer.h>
+
+#include "serve.h"
+
 #define PROG "civid-issuer"
 #define PASS_ENV "CIVID_PASSPHRASE"
 
@@ -34,6 +39,7 @@ static const char usage_main[] =
     "  sign     sign a payload as a compact JWS whose kid is the key's DID URL\n"
     "  issue    secure a credential: Data Integrity, VC-JOSE or SD-JWT VC\n"
     "  status-list  sign a Bitstring Status List credential with chosen entries set\n"
+    "  serve    run the issuance service (VC-API over HTTP, state in LMDB)\n"
     "\n"
     "Run '" PROG " <command> --help' for a command's options.\n"
     "The passphrase of a key file comes from --passphrase-file FILE (first line) or the\n"
@@ -138,38 +144,21 @@ static int load_key(const struct key_opts *o, ck_key **key, did_err *err)
     return rc;
 }
 
+static int is_jwk(const char *method)
+{
+    return method != NULL && strcmp(method, "jwk") == 0;
+}
+
 /* Appends the DID of key by method ("key" or "jwk") to out. */
 static int key_did(const ck_key *key, const char *method, did_buf *out, did_err *err)
 {
-    if (method == NULL || strcmp(method, "key") == 0)
-        return did_key_from_key(key, out, err);
-    if (strcmp(method, "jwk") == 0)
-        return did_jwk_from_key(key, out, err);
-    return did_err_set(err, DID_ERR_ARG, "--method must be key or jwk, not '%s'", method);
+    return issuer_key_did(key, is_jwk(method), out, err);
 }
 
-/* The verification method DID URL for key under method: did:key uses the multibase key as
- * fragment, did:jwk uses "#0" (both per their method specifications). */
+/* The verification method DID URL for key under method. */
 static int key_kid(const ck_key *key, const char *method, did_buf *out, did_err *err)
 {
-    int rc = key_did(key, method, out, err);
-    if (rc != DID_OK)
-        return rc;
-    if (method != NULL && strcmp(method, "jwk") == 0)
-        return did_buf_append_str(out, "#0");
-    /* The fragment is the multibase key after the last ':'. Copy it out first: appending may
-     * move out->data. */
-    const char *colon = strrchr((const char *)out->data, ':');
-    size_t mb_off = (size_t)(colon + 1 - (const char *)out->data);
-    size_t mb_len = out->len - mb_off;
-    rc = did_buf_reserve(out, mb_len + 1);
-    if (rc != DID_OK)
-        return rc;
-    out->data[out->len++] = '#';
-    memcpy(out->data + out->len, out->data + mb_off, mb_len);
-    out->len += mb_len;
-    out->data[out->len] = '\0';
-    return DID_OK;
+    return issuer_key_kid(key, is_jwk(method), out, err);
 }
 
 static int cmd_keygen(int argc, char **argv)
@@ -339,59 +328,18 @@ out:
     return status;
 }
 
-/* The verification method DID URL of a holder given as a DID (did:key: the multikey fragment;
- * did:jwk: "#0") or already as a DID URL. */
-static int holder_vm(const char *holder, did_buf *out, did_err *err)
-{
-    did_url u;
-    int rc = did_url_parse(holder, strlen(holder), &u, err);
-    if (rc != DID_OK)
-        return rc;
-    rc = did_buf_append_str(out, holder);
-    if (rc != DID_OK || u.has_fragment)
-        return rc;
-    if (u.method_len == 3 && memcmp(holder + u.method_off, "key", 3) == 0) {
-        rc = did_buf_putc(out, '#');
-        return rc != DID_OK ? rc : did_buf_append(out, holder + u.id_off, u.id_len);
-    }
-    if (u.method_len == 3 && memcmp(holder + u.method_off, "jwk", 3) == 0)
-        return did_buf_append_str(out, "#0");
-    return did_err_set(err, DID_ERR_DID_URL_SYNTAX,
-                       "--holder %s: give the verification method as a DID URL (with #fragment)",
-                       holder);
-}
-
-/* Fills in member `name` with did when absent; when present it must be did. */
-static int set_issuer(json_t *doc, const char *name, const char *did, did_err *err)
-{
-    const json_t *v = json_object_get(doc, name);
-    const char *have = NULL;
-    if (v == NULL)
-        return json_object_set_new(doc, name, json_string(did)) == 0
-                   ? DID_OK
-                   : did_err_set(err, DID_ERR_NOMEM, "out of memory");
-    if (json_is_string(v))
-        have = json_string_value(v);
-    else if (json_is_object(v))
-        have = json_string_value(json_object_get(v, "id"));
-    if (have == NULL || strcmp(have, did) != 0)
-        return did_err_set(err, DID_ERR_VC_ISSUER_KEY,
-                           "the credential's \"%s\" is not %s, the DID of the signing key", name,
-                           did);
-    return DID_OK;
-}
-
 /* Secures a credential with a Data Integrity proof (suite != 0) or as a vc+jwt, appending
  * the printable result to out. */
 static int secure_vc(const ck_key *key, did_di_suite suite, const char *kid, const json_t *doc,
                      did_buf *out, did_err *err)
 {
-    if (suite == 0)
-        return did_vcjose_sign(key, kid, doc, out, err);
+    issuer_secure_opts so = {.format = suite == DID_DI_EDDSA_JCS_2022   ? ISSUER_FORMAT_DI_EDDSA_JCS
+                                       : suite == DID_DI_ECDSA_JCS_2019 ? ISSUER_FORMAT_DI_ECDSA_JCS
+                                                                        : ISSUER_FORMAT_VC_JWT,
+                             .kid = kid};
     json_t *secured = NULL;
-    did_di_sign_opts so = {.suite = suite, .verification_method = kid};
-    int rc = did_di_sign(key, doc, &so, &secured, err);
-    if (rc != DID_OK)
+    int rc = issuer_secure(key, &so, doc, &secured, out, err);
+    if (rc != DID_OK || secured == NULL)
         return rc;
     char *text = json_dumps(secured, JSON_INDENT(2));
     json_decref(secured);
@@ -405,17 +353,19 @@ static int secure_vc(const ck_key *key, did_di_suite suite, const char *kid, con
 /* --format for credentials: a Data Integrity suite, or 0 for vc-jwt; -1 if unknown. */
 static int vc_format(const char *format, did_di_suite *suite)
 {
+    issuer_format f;
     *suite = 0;
-    if (strcmp(format, "di-eddsa-jcs") == 0)
-        *suite = DID_DI_EDDSA_JCS_2022;
-    else if (strcmp(format, "di-ecdsa-jcs") == 0)
-        *suite = DID_DI_ECDSA_JCS_2019;
-    else if (strcmp(format, "vc-jwt") != 0)
+    if (issuer_format_from_name(format, strlen(format), &f, NULL) != DID_OK ||
+        f == ISSUER_FORMAT_SD_JWT)
         return -1;
+    if (f == ISSUER_FORMAT_DI_EDDSA_JCS)
+        *suite = DID_DI_EDDSA_JCS_2022;
+    else if (f == ISSUER_FORMAT_DI_ECDSA_JCS)
+        *suite = DID_DI_ECDSA_JCS_2019;
     return 0;
 }
 
-#define MAX_SD_PATHS 64
+#define MAX_SD_PATHS ISSUER_MAX_SD_PATHS
 
 static int cmd_issue(int argc, char **argv)
 {
@@ -527,23 +477,27 @@ static int cmd_issue(int argc, char **argv)
     const char *did_s = (const char *)did.data, *kid_s = (const char *)kid.data;
 
     if (is_sd) {
-        if (set_issuer(doc, "iss", did_s, &err) != DID_OK)
+        if (issuer_set_issuer(doc, "iss", did_s, &err) != DID_OK)
             goto out;
         if (json_object_get(doc, "iat") == NULL &&
             json_object_set_new(doc, "iat", json_integer((json_int_t)did_time_now())) != 0)
             goto nomem;
         if (holder != NULL) {
-            if (did_ctx_new(&ctx, &err) != DID_OK || holder_vm(holder, &hvm, &err) != DID_OK ||
+            if (did_ctx_new(&ctx, &err) != DID_OK ||
+                issuer_holder_vm(holder, &hvm, &err) != DID_OK ||
                 did_resolve_key(ctx, (const char *)hvm.data, hvm.len, DID_REL_AUTHENTICATION,
                                 &holder_key, NULL, &err) != DID_OK)
                 goto out;
         }
-        did_sdjwt_issue_opts so = {.kid = kid_s, .paths = paths, .holder_key = holder_key};
-        if (did_sdjwt_issue(key, &so, doc, &out, &err) != DID_OK)
+        issuer_secure_opts so = {.format = ISSUER_FORMAT_SD_JWT,
+                                 .kid = kid_s,
+                                 .sd_paths = paths,
+                                 .holder_key = holder_key};
+        if (issuer_secure(key, &so, doc, NULL, &out, &err) != DID_OK)
             goto out;
         printf("%s\n", (const char *)out.data);
     } else {
-        if (set_issuer(doc, "issuer", did_s, &err) != DID_OK)
+        if (issuer_set_issuer(doc, "issuer", did_s, &err) != DID_OK)
             goto out;
         if (status_url != NULL) {
             json_t *entry = NULL;
@@ -695,6 +649,8 @@ int main(int argc, char **argv)
         return cmd_issue(argc, argv);
     if (strcmp(cmd, "status-list") == 0)
         return cmd_status_list(argc, argv);
+    if (strcmp(cmd, "serve") == 0)
+        return issuer_cmd_serve(argc, argv);
     fprintf(stderr, PROG ": unknown command '%s'\n\n%s", cmd, usage_main);
     return EXIT_USAGE;
 }
