@@ -178,6 +178,40 @@ const char *did_err_name(int code)
         N(DID_ERR_FETCH_STATUS);
         N(DID_ERR_FETCH_SCHEME);
         N(DID_ERR_FETCH_TYPE);
+        N(DID_ERR_APR_REQUEST);
+        N(DID_ERR_APR_ENVELOPE);
+        N(DID_ERR_APR_STATEMENT);
+        N(DID_ERR_APR_REPLAY);
+        N(DID_ERR_APR_AUDIENCE);
+        N(DID_ERR_APR_EXPIRED);
+        N(DID_ERR_APR_NONCE);
+        N(DID_ERR_APR_TIME);
+        N(DID_ERR_APR_BINDING);
+        N(DID_ERR_APR_DISPLAY);
+        N(DID_ERR_APR_CONTENT);
+        N(DID_ERR_APR_SIGNER);
+        N(DID_ERR_APR_COMMITMENT);
+        N(DID_ERR_APR_TIER);
+        N(DID_ERR_APR_COSIGN);
+        N(DID_ERR_APR_VETO);
+        N(DID_ERR_APR_AUDIT);
+        N(DID_ERR_DLG_FORMAT);
+        N(DID_ERR_DLG_DEPTH);
+        N(DID_ERR_DLG_LOOP);
+        N(DID_ERR_DLG_ALIGNMENT);
+        N(DID_ERR_DLG_ATTENUATION);
+        N(DID_ERR_DLG_EXPIRED);
+        N(DID_ERR_DLG_NOT_YET);
+        N(DID_ERR_DLG_REVOKED);
+        N(DID_ERR_DLG_PRINCIPAL);
+        N(DID_ERR_DLG_AGENT);
+        N(DID_ERR_DLG_CMD);
+        N(DID_ERR_DLG_SERVICE);
+        N(DID_ERR_DLG_RESOURCE);
+        N(DID_ERR_DLG_POLICY);
+        N(DID_ERR_DLG_LIMIT);
+        N(DID_ERR_DLG_BUDGET);
+        N(DID_ERR_POLICY_SYNTAX);
 #undef N
     default:
         if (code >= 100 && code < 200)

@@ -8,7 +8,8 @@
  * Code ranges: 1-99 general, 100-199 crypto (the CK_ERR_* codes of ck.h, passed through as they
  * are), 200-299 JSON/JCS, 300-399 codecs, 400-499 DIDs and resolution, 500-599 JOSE/JWT,
  * 600-699 credentials and presentations, 700-799 Data Integrity, 800-899 SD-JWT, 900-999 status
- * lists, 1000-1099 the audit log, 1100-1149 fetching (did/fetch.h). Later modules take the
+ * lists, 1000-1099 the audit log, 1100-1149 fetching (did/fetch.h), 1300-1399 approvals and
+ * delegation (did/approval.h, did/delegation.h, did/policy.h). Later modules take the
  * next free ranges (see spec/errors.md). Each code's meaning is in spec/errors.md.
  */
 #ifndef DID_ERROR_H
@@ -151,6 +152,55 @@ enum {
     DID_ERR_FETCH_SCHEME = 1102, /* not an https URL (or allowed loopback http), or a redirect
                                     to another scheme */
     DID_ERR_FETCH_TYPE = 1103,   /* the response's media type is not one that was asked for */
+    /* approvals and delegation (did/approval.h, did/delegation.h, did/policy.h): 1300-1399 */
+    /* approval request (apreq+jwt) malformed: member missing, unknown, of the wrong type or over
+       a limit */
+    DID_ERR_APR_REQUEST = 1300,
+    /* approval envelope (JWS JSON general serialisation) or a protected header malformed */
+    DID_ERR_APR_ENVELOPE = 1301,
+    DID_ERR_APR_STATEMENT = 1302, /* approval statement (the payload) malformed */
+    DID_ERR_APR_REPLAY = 1303, /* request or statement already seen (replay) */
+    /* addressed to another service: rq.iss or the statement's aud is not this verifier */
+    DID_ERR_APR_AUDIENCE = 1304,
+    DID_ERR_APR_EXPIRED = 1305, /* the request expired before it was approved or used */
+    DID_ERR_APR_NONCE = 1306, /* the statement's nonce is not the request's */
+    /* a time is implausible: iat in the future, before the request, window too long */
+    DID_ERR_APR_TIME = 1307,
+    /* the statement does not bind this request or this delegation chain (digest differs) */
+    DID_ERR_APR_BINDING = 1308,
+    DID_ERR_APR_DISPLAY = 1309, /* the display text, its digest or its rendering does not match */
+    DID_ERR_APR_CONTENT = 1310, /* document digests or transaction_data do not match the request */
+    /* a signature by a party with no role in this approval, or a role mismatch */
+    DID_ERR_APR_SIGNER = 1311,
+    DID_ERR_APR_COMMITMENT = 1312, /* srCm commitment type not the one the signer's role requires */
+    DID_ERR_APR_TIER = 1313, /* the statement's tier is not the effective tier */
+    /* tier 1 without k valid co-signatures from the allowed co-signers */
+    DID_ERR_APR_COSIGN = 1314,
+    DID_ERR_APR_VETO = 1315, /* tier 2: vetoed, or the veto window has not closed */
+    /* tier 3 without a valid audit-log inclusion proof of this approval */
+    DID_ERR_APR_AUDIT = 1316,
+    /* delegation (dlg+jwt) malformed: member missing, unknown, of the wrong type or over a limit */
+    DID_ERR_DLG_FORMAT = 1330,
+    DID_ERR_DLG_DEPTH = 1331, /* chain longer than 4 links or than the root's max_depth allows */
+    DID_ERR_DLG_LOOP = 1332, /* a link or a delegate repeats in the chain */
+    /* a link's iss is not its parent's sub, its prf not its parent's digest, or prn differs */
+    DID_ERR_DLG_ALIGNMENT = 1333,
+    DID_ERR_DLG_ATTENUATION = 1334, /* a link widens its parent */
+    DID_ERR_DLG_EXPIRED = 1335, /* a link expired before the signing time */
+    DID_ERR_DLG_NOT_YET = 1336, /* a link is not yet valid at the signing time */
+    DID_ERR_DLG_REVOKED = 1337, /* a link is revoked */
+    /* wrong principal: the root, prn and the request's aud disagree, or the root is not trusted */
+    DID_ERR_DLG_PRINCIPAL = 1338,
+    DID_ERR_DLG_AGENT = 1339, /* the agent that signed is not the chain's delegate */
+    DID_ERR_DLG_CMD = 1340, /* the request's command is outside a link's commands */
+    DID_ERR_DLG_SERVICE = 1341, /* the requesting service is not in a link's aud */
+    DID_ERR_DLG_RESOURCE = 1342, /* the request's resource matches no pattern of a link */
+    DID_ERR_DLG_POLICY = 1343, /* the request's args fail a link's policy */
+    /* amount above a per-transaction limit, other currency, or signature level above the allowed */
+    DID_ERR_DLG_LIMIT = 1344,
+    DID_ERR_DLG_BUDGET = 1345, /* budget per period or maximum uses exhausted */
+    /* a policy is malformed: unknown operator, bad selector, bad like pattern, wrong arity */
+    DID_ERR_POLICY_SYNTAX = 1350,
 };
 
 #define DID_ERR_MSG_MAX 256
