@@ -8,7 +8,7 @@ PACKAGES=(
   clang libclang-rt-14-dev llvm
   libsodium-dev libssl-dev libsecp256k1-dev liblmdb-dev libcbor-dev
   libcurl4-openssl-dev libjansson-dev zlib1g-dev libmicrohttpd-dev libcmocka-dev
-  curl
+  curl python3
 )
 
 missing=()

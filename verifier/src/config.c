@@ -32,6 +32,7 @@ void verifier_config_init(verifier_config *c)
     c->status_lists = 1;
     c->allow_http_loopback = 0;
     c->fetch_timeout_ms = 10000;
+    c->fetch_cache_max_ttl = 86400;
 }
 
 void verifier_config_clear(verifier_config *c)
@@ -155,6 +156,7 @@ static const char *const known_members[] = {
     "statusLists",
     "allowHttpLoopback",
     "fetchTimeoutMs",
+    "fetchCacheMaxTtl",
 };
 
 static int apply(verifier_config *c, const json_t *o, did_err *err)
@@ -198,6 +200,7 @@ static int apply(verifier_config *c, const json_t *o, did_err *err)
     RANGE("clockSkew", 0, DID_VC_MAX_SKEW, clock_skew, int64_t);
     RANGE("mapSize", (int64_t)1 << 20, (int64_t)1 << 40, map_size, size_t);
     RANGE("fetchTimeoutMs", 1, 600000, fetch_timeout_ms, long);
+    RANGE("fetchCacheMaxTtl", 0, 86400, fetch_cache_max_ttl, int64_t);
 #undef RANGE
     if ((rc = get_bool(o, "requireChallenge", &c->require_challenge, err)) != DID_OK ||
         (rc = get_bool(o, "didWeb", &c->did_web, err)) != DID_OK ||

@@ -366,6 +366,12 @@ int verifier_service_new(const verifier_config *c, verifier_service **out, did_e
         if (fo.connect_timeout_ms > fo.timeout_ms)
             fo.connect_timeout_ms = fo.timeout_ms;
         fo.allow_http_loopback = v->cfg.allow_http_loopback;
+        /* An operator who needs revocations seen sooner lowers the ceiling (0: no reuse). */
+        fo.cache_max_ttl = v->cfg.fetch_cache_max_ttl;
+        if (fo.cache_min_ttl > fo.cache_max_ttl)
+            fo.cache_min_ttl = fo.cache_max_ttl;
+        if (fo.cache_default_ttl > fo.cache_max_ttl)
+            fo.cache_default_ttl = fo.cache_max_ttl;
         rc = did_fetcher_new(&fo, &v->fetcher, err);
     }
     if (rc == DID_OK && v->cfg.did_web)

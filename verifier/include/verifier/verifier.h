@@ -62,6 +62,7 @@ typedef struct verifier_config {
     int status_lists;        /* fetch status list credentials to check credentialStatus */
     int allow_http_loopback; /* fetches may use plain http to 127.0.0.1 (tests only) */
     long fetch_timeout_ms;
+    int64_t fetch_cache_max_ttl; /* seconds a fetched document may be reused at most */
 } verifier_config;
 
 /* The defaults of spec/verifier-config.md. */
