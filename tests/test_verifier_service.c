@@ -340,13 +340,16 @@ static void test_config(void **state)
     assert_int_equal(c.challenge_ttl, 300);
     assert_int_equal(c.unknown_issuer, VERIFIER_UNKNOWN_ISSUER_WARN);
     assert_true(c.require_challenge);
+    assert_int_equal(c.fetch_cache_max_ttl, 86400);
     const char *good = "{\"listen\": \"127.0.0.1:9000\", \"threads\": 4, \"challengeTtl\": 60,"
+                       " \"fetchCacheMaxTtl\": 0,"
                        " \"trustedIssuers\": [\"did:key:z6MkA\", \"https://issuer.example\"],"
                        " \"unknownIssuer\": \"error\", \"requireChallenge\": false,"
                        " \"knownContexts\": [\"https://example.com/ctx/v1\"]}";
     t_assert_ok(verifier_config_apply(&c, (const uint8_t *)good, strlen(good), &err), &err);
     assert_string_equal(c.listen, "127.0.0.1:9000");
     assert_int_equal(c.threads, 4);
+    assert_int_equal(c.fetch_cache_max_ttl, 0);
     assert_int_equal(c.n_trusted, 2);
     assert_string_equal(c.trusted[1], "https://issuer.example");
     assert_int_equal(c.unknown_issuer, VERIFIER_UNKNOWN_ISSUER_ERROR);
@@ -365,6 +368,8 @@ static void test_config(void **state)
         {"{\"threads\": 0}", DID_ERR_JSON_TYPE},
         {"{\"threads\": \"2\"}", DID_ERR_JSON_TYPE},
         {"{\"challengeTtl\": 1.5}", DID_ERR_JSON_TYPE},
+        {"{\"fetchCacheMaxTtl\": -1}", DID_ERR_JSON_TYPE},
+        {"{\"fetchCacheMaxTtl\": 86401}", DID_ERR_JSON_TYPE},
         {"{\"unknownIssuer\": \"ignore\"}", DID_ERR_JSON_TYPE},
         {"{\"trustedIssuers\": [\"not a url\"]}", DID_ERR_JSON_TYPE},
         {"{\"trustedIssuers\": [\"did:key:z\", \"did:key:z\"]}", DID_ERR_JSON_TYPE},
