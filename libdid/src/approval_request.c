@@ -384,7 +384,7 @@ int did_apreq_verify(const did_ctx *ctx, const char *jws, size_t len,
                          (long long)(now - out->exp));
         goto out;
     }
-    out->jws = strndup(jws, len);
+    out->jws = did_strdup_n(jws, len);
     if (out->jws == NULL) {
         rc = did_err_set(err, DID_ERR_NOMEM, W ": out of memory");
         goto out;

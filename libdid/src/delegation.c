@@ -337,7 +337,7 @@ int did_dlg_verify(const did_ctx *ctx, const char *jws, size_t len, did_dlg *out
         rc = did_err_set(err, DID_ERR_JWS_KID, W ": the signing key (kid) is not a key of iss");
         goto out;
     }
-    out->jws = strndup(jws, len);
+    out->jws = did_strdup_n(jws, len);
     if (out->jws == NULL) {
         rc = did_err_set(err, DID_ERR_NOMEM, W ": out of memory");
         goto out;

@@ -325,3 +325,16 @@ uint8_t *did_buf_steal(did_buf *b, size_t *len)
     did_buf_init(b);
     return d;
 }
+
+char *did_strdup_n(const void *p, size_t n)
+{
+    if (n == SIZE_MAX)
+        return NULL;
+    char *s = malloc(n + 1);
+    if (s == NULL)
+        return NULL;
+    if (n > 0)
+        memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}

@@ -175,14 +175,14 @@ int did_log_store_consistency_proof(did_log_store *s, uint64_t size1, uint64_t s
 int did_log_store_latest_checkpoint(did_log_store *s, did_buf *note, uint64_t *size, did_err *err)
 {
     int rc = DID_OK;
-    if (s == NULL || size == NULL)
+    if (s == NULL)
         return did_err_set(err, DID_ERR_ARG, "log store: NULL argument");
     pthread_mutex_lock(&s->mu);
     if (!s->has_cp)
         rc = did_err_set(err, DID_ERR_LOG_SIZE, "log store: no checkpoint signed yet");
     else if (note != NULL && did_buf_append(note, s->cp_note.data, s->cp_note.len) != DID_OK)
         rc = did_err_set(err, DID_ERR_NOMEM, "log store: out of memory");
-    else
+    else if (size != NULL)
         *size = s->cp_size;
     pthread_mutex_unlock(&s->mu);
     return rc;

@@ -19,6 +19,9 @@
 
 #include "serve.h"
 
+/* civid-verifier log ... (log_cmd.c): argv[0] is "log". Returns the exit status. */
+int verifier_cmd_log(int argc, char **argv);
+
 #define PROG "civid-verifier"
 
 /* Exit codes: 0 success / verified, 1 not verified or failed, 2 unusable input or usage. */
@@ -31,6 +34,8 @@ static const char usage_main[] =
     "  resolve  resolve a DID (did:key, did:jwk) and print its DID document\n"
     "  check    verify a credential, presentation, or JWS offline and print the result\n"
     "  serve    run the verification service over HTTP (VC-API, challenges, DID resolution)\n"
+    "  log      the audit log: verify an entry's proof offline; init, append, show, checkpoint,\n"
+    "           proof, entry on a log directory\n"
     "\n"
     "Run '" PROG " <command> --help' for a command's options.\n";
 
@@ -430,6 +435,8 @@ int main(int argc, char **argv)
         return cmd_check(argc, argv);
     if (strcmp(cmd, "serve") == 0)
         return verifier_cmd_serve(argc, argv);
+    if (strcmp(cmd, "log") == 0)
+        return verifier_cmd_log(argc, argv);
     fprintf(stderr, PROG ": unknown command '%s'\n\n%s", cmd, usage_main);
     return EXIT_USAGE;
 }

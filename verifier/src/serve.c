@@ -23,12 +23,15 @@ const char verifier_usage_serve[] =
     "  POST /challenges             -> 201 {challenge, expires}: single use\n"
     "  GET  /1.0/identifiers/{did}  DID resolution result (Universal Resolver driver)\n"
     "  GET  /health, GET /metrics   liveness; Prometheus text format\n"
+    "  GET  /log/checkpoint, GET /log/proof/{index}  with --log: the audit log (text/plain)\n"
     "See spec/openapi-verifier.yaml and spec/verifier-config.md.\n"
     "\n"
     "  --listen HOST:PORT       IP literal and port (default 127.0.0.1:8082; port 0: any free\n"
     "                           port)\n"
     "  --data DIR               data directory (LMDB), created with mode 0700 if missing\n"
     "  --config FILE            JSON configuration; the options below override it\n"
+    "  --log DIR                serve this audit log read-only under /log/ (a directory made\n"
+    "                           by 'civid-verifier log init'; nothing is signed)\n"
     "  --threads N              worker threads (default 2)\n"
     "  --max-body BYTES         request body limit (default 1048576)\n"
     "  --access-log FILE|-|off  where access-log lines go (default -: standard output)\n"
@@ -67,6 +70,7 @@ enum {
     OPT_TTL,
     OPT_NO_CHALLENGE,
     OPT_HTTP_LOOPBACK,
+    OPT_LOG,
     OPT_HELP,
 };
 
@@ -84,9 +88,11 @@ int verifier_cmd_serve(int argc, char **argv)
         {"challenge-ttl", required_argument, NULL, OPT_TTL},
         {"no-challenge-required", no_argument, NULL, OPT_NO_CHALLENGE},
         {"allow-http-loopback", no_argument, NULL, OPT_HTTP_LOOPBACK},
+        {"log", required_argument, NULL, OPT_LOG},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
     const char *listen = NULL, *data = NULL, *config = NULL, *access_log = NULL, *unknown = NULL;
+    const char *log_dir = NULL;
     const char *trusted[VERIFIER_MAX_TRUSTED];
     size_t n_trusted = 0;
     long long threads = 0, max_body = 0, ttl = 0;
@@ -101,6 +107,9 @@ int verifier_cmd_serve(int argc, char **argv)
             break;
         case OPT_CONFIG:
             config = optarg;
+            break;
+        case OPT_LOG:
+            log_dir = optarg;
             break;
         case OPT_ACCESS_LOG:
             access_log = optarg;
@@ -168,6 +177,9 @@ int verifier_cmd_serve(int argc, char **argv)
     if (rc == DID_OK && data != NULL &&
         snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", data) >= (int)sizeof cfg.data_dir)
         rc = did_err_set(&err, DID_ERR_ARG, "--data path too long");
+    if (rc == DID_OK && log_dir != NULL &&
+        snprintf(cfg.log_dir, sizeof cfg.log_dir, "%s", log_dir) >= (int)sizeof cfg.log_dir)
+        rc = did_err_set(&err, DID_ERR_ARG, "--log path too long");
     if (rc == DID_OK && access_log != NULL)
         snprintf(cfg.access_log, sizeof cfg.access_log, "%s",
                  strcmp(access_log, "off") == 0 ? "" : access_log);

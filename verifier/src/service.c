@@ -9,6 +9,7 @@
 
 #include <ck/ck.h>
 #include <did/fetch.h>
+#include <did/log_store.h>
 #include <did/time.h>
 #include <did/vc.h>
 #include <did/verify.h>
@@ -19,6 +20,7 @@
 struct verifier_service {
     verifier_config cfg; /* a deep copy */
     verifier_store *store;
+    did_log_store *log; /* the audit log served under /log/, or NULL */
     did_ctx *ctx;
     did_fetcher *fetcher;
     did_status_fetcher status;
@@ -210,6 +212,63 @@ static int h_challenge(void *user, ch_request *req)
 /* ---------------------------------------------------------------------------------------------
  * GET /1.0/identifiers/{did}: the DIF Universal Resolver driver interface.
  */
+/* ---------------------------------------------------------------------------------------------
+ * GET /log/checkpoint, GET /log/proof/{index}: the audit log, read-only (spec/auditlog.md).
+ */
+#define LOG_MEDIA_TYPE "text/plain; charset=utf-8"
+
+/* 404 for what the log does not have (yet); 500 for anything else. */
+static int log_reply(ch_request *req, int rc, const did_err *e, const did_buf *out)
+{
+    if (rc == DID_OK)
+        return ch_reply(req, 200, LOG_MEDIA_TYPE, out->data, out->len);
+    if (rc == DID_ERR_LOG_SIZE)
+        return ch_reply_problem(req, 404, rc, "%s", e->msg);
+    return ch_reply_problem(req, 500, rc, "%s", "the audit log could not be read");
+}
+
+static int h_log_checkpoint(void *user, ch_request *req)
+{
+    verifier_service *v = user;
+    did_err e;
+    did_buf out;
+    did_err_clear(&e);
+    did_buf_init(&out);
+    uint64_t size = 0;
+    int rc = did_log_store_latest_checkpoint(v->log, &out, &size, &e);
+    if (rc == DID_ERR_LOG_SIZE)
+        did_err_set(&e, rc, "%s", "the log has signed no checkpoint yet");
+    rc = log_reply(req, rc, &e, &out);
+    did_buf_clear(&out);
+    return rc;
+}
+
+static int h_log_proof(void *user, ch_request *req)
+{
+    verifier_service *v = user;
+    const char *s = ch_request_param(req, "index");
+    size_t n = s != NULL ? strlen(s) : 0;
+    uint64_t index = 0;
+    /* Decimal, no sign, no leading zeros, at most 2^63 - 1 (a tree index). */
+    int ok = n > 0 && n <= 19 && (n == 1 || s[0] != '0');
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = s[i] >= '0' && s[i] <= '9';
+        if (ok)
+            index = index * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (!ok || index > DID_LOG_SIZE_MAX)
+        return ch_reply_problem(req, 400, DID_ERR_ARG, "%s",
+                                "the entry index must be a decimal number");
+    did_err e;
+    did_buf out;
+    did_err_clear(&e);
+    did_buf_init(&out);
+    int rc = did_log_store_proof(v->log, index, &out, &e);
+    rc = log_reply(req, rc, &e, &out);
+    did_buf_clear(&out);
+    return rc;
+}
+
 static int h_resolve(void *user, ch_request *req)
 {
     verifier_service *v = user;
@@ -316,9 +375,16 @@ static int add_routes(verifier_service *v, did_err *err)
          .user = v},
         {.method = "GET", .pattern = "/1.0/identifiers/{did}", .handler = h_resolve, .user = v},
     };
+    const ch_route log_routes[] = {
+        {.method = "GET", .pattern = "/log/checkpoint", .handler = h_log_checkpoint, .user = v},
+        {.method = "GET", .pattern = "/log/proof/{index}", .handler = h_log_proof, .user = v},
+    };
     int rc = DID_OK;
     for (size_t i = 0; rc == DID_OK && i < sizeof routes / sizeof routes[0]; i++)
         rc = ch_server_route(v->srv, &routes[i], err);
+    size_t n_log = v->log != NULL ? sizeof log_routes / sizeof log_routes[0] : 0;
+    for (size_t i = 0; rc == DID_OK && i < n_log; i++)
+        rc = ch_server_route(v->srv, &log_routes[i], err);
     if (rc == DID_OK)
         rc = ch_server_add_metric(v->srv, CH_COUNTER, "civid_verifier_verifications_total",
                                   "Credentials and presentations verified (any outcome).",
@@ -357,6 +423,13 @@ int verifier_service_new(const verifier_config *c, verifier_service **out, did_e
         rc = open_log(v, err);
     if (rc == DID_OK)
         rc = verifier_store_open(v->cfg.data_dir, v->cfg.map_size, &v->store, err);
+    if (rc == DID_OK && v->cfg.log_dir[0] != '\0') {
+        did_log_store_opts lo;
+        did_log_store_opts_init(&lo);
+        rc = did_log_store_open(v->cfg.log_dir, &lo, &v->log, err);
+        if (rc != DID_OK)
+            did_err_prefix(err, v->cfg.log_dir);
+    }
     if (rc == DID_OK)
         rc = did_ctx_new(&v->ctx, err);
     if (rc == DID_OK && (v->cfg.did_web || v->cfg.status_lists)) {
@@ -430,6 +503,12 @@ void verifier_service_free(verifier_service *v)
         return;
     ch_server_free(v->srv); /* no handler runs after this */
     verifier_store_close(v->store);
+    if (v->log != NULL) {
+        did_err e;
+        if (did_log_store_close(v->log, &e) != DID_OK)
+            fprintf(stderr, "civid-verifier: closing the audit log: %s (%s)\n", e.msg,
+                    did_err_name(e.code));
+    }
     did_ctx_free(v->ctx);
     did_fetcher_free(v->fetcher);
     if (v->own_log)

@@ -253,6 +253,9 @@ int did_buf_printf(did_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* A malloc'd, NUL-terminated copy of p[0..n) (free with free()), or NULL when out of memory.
+ * Unlike strndup it never reads past n bytes, so p need not be a C string. */
+char *did_strdup_n(const void *p, size_t n);
 /* Hands the bytes to the caller (free with free()) and re-initialises b. */
 uint8_t *did_buf_steal(did_buf *b, size_t *len);
 

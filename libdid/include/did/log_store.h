@@ -191,8 +191,8 @@ int did_log_store_verify(did_log_store *s, uint64_t *checked, did_err *err);
 int did_log_store_checkpoint(did_log_store *s, const ck_key *key, did_buf *note, did_err *err);
 
 /* The latest checkpoint the store has signed (stored, or signed automatically and about to be
- * stored): appends its note to note (may be NULL) and sets *size. DID_ERR_LOG_SIZE if it has
- * signed none. */
+ * stored): appends its note to note (may be NULL) and sets *size (may be NULL).
+ * DID_ERR_LOG_SIZE if it has signed none. */
 int did_log_store_latest_checkpoint(did_log_store *s, did_buf *note, uint64_t *size, did_err *err);
 
 /* The stored checkpoint at exactly `size`: appends it to note. DID_ERR_LOG_SIZE if none. */

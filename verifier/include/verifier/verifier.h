@@ -42,6 +42,8 @@ typedef enum verifier_unknown_issuer {
 typedef struct verifier_config {
     char listen[CH_ADDRESS_MAX];        /* "127.0.0.1:8082" */
     char data_dir[VERIFIER_PATH_MAX];   /* the LMDB environment's directory ("" : none yet) */
+    char log_dir[VERIFIER_PATH_MAX];    /* an audit log (civid-verifier log init) served
+                                           read-only under /log/ ("": none) */
     char access_log[VERIFIER_PATH_MAX]; /* "-": standard output, "": none, else a file */
     char problem_type_base[128];
     unsigned threads;
@@ -168,9 +170,12 @@ json_t *verifier_result_json(const ch_server *s, const did_result *r, const char
 typedef struct verifier_service verifier_service;
 
 /* Opens the store in c->data_dir, the access log, a did_ctx (with did:web and the status list
- * fetcher as configured), and a ch_server with the verifier's routes; c is copied.
- * Errors: those of verifier_store_open, ch_server_new, did_ctx_new, did_fetcher_new, and
- * DID_ERR_IO for the access log. */
+ * fetcher as configured), and a ch_server with the verifier's routes; c is copied. With
+ * c->log_dir set, also opens that audit log (did_log_store_open, no key: nothing is signed) and
+ * serves GET /log/checkpoint (the latest signed checkpoint note) and GET /log/proof/{index}
+ * (the entry's tlog-proof), both text/plain.
+ * Errors: those of verifier_store_open, ch_server_new, did_ctx_new, did_fetcher_new,
+ * did_log_store_open, and DID_ERR_IO for the access log. */
 int verifier_service_new(const verifier_config *c, verifier_service **out, did_err *err);
 /* Starts serving; ch_server_start's errors. */
 int verifier_service_start(verifier_service *v, did_err *err);
