@@ -15,8 +15,10 @@
 #include <lmdb.h>
 
 #include <did/di.h>
+#include <did/fetch.h>
 #include <did/json.h>
 #include <did/sdjwt.h>
+#include <did/status.h>
 #include <did/time.h>
 #include <did/vc.h>
 #include <did/vcjose.h>
@@ -1095,6 +1097,162 @@ static void test_record_codec(void **state)
     assert_string_equal(wallet_err_name(DID_ERR_ARG), "DID_ERR_ARG");
 }
 
+/* ---- status and the services over HTTP (remote.c) ----------------------------------------- */
+
+#define LIST_URL "https://issuer.example/status/1"
+
+typedef struct stub_lists {
+    did_status_list *list;
+    const char *issuer;
+    int fail;
+    int calls;
+} stub_lists;
+
+/* A did_status_fetch_fn without a network: the list credential built here (the callback is
+ * trusted to have verified it, so it need not be signed). */
+static int stub_fetch(void *user, const char *url, json_t **verified, did_err *err)
+{
+    stub_lists *s = user;
+    s->calls++;
+    *verified = NULL;
+    if (s->fail)
+        return did_err_set(err, DID_ERR_FETCH, "stub: %s unreachable", url);
+    return did_status_list_credential(s->list, url, s->issuer, "revocation", 1672531200, verified,
+                                      err);
+}
+
+static void test_cred_status(void **state)
+{
+    fx *f = *state;
+    char did[256], kid[512], id[WALLET_ID_MAX], plain_id[WALLET_ID_MAX];
+    did_err e;
+    json_t *secured = NULL, *entry = NULL;
+    key_did(f->issuer, did, kid, sizeof did);
+    json_t *vc = vc_doc(did, "did:example:holder");
+    t_assert_ok(did_status_entry(LIST_URL, "revocation", 7, &entry, &e), &e);
+    assert_int_equal(json_object_set_new(vc, "credentialStatus", entry), 0);
+    did_di_sign_opts so = {.suite = DID_DI_EDDSA_JCS_2022, .verification_method = kid};
+    t_assert_ok(did_di_sign(f->issuer, vc, &so, &secured, &e), &e);
+    char *text = json_dumps(secured, JSON_COMPACT);
+    assert_non_null(text);
+    import(f, text, id);
+    free(text);
+    json_decref(vc);
+    json_decref(secured);
+
+    stub_lists sl = {NULL, did, 0, 0};
+    t_assert_ok(did_status_list_new(1024, 1, &sl.list, &e), &e);
+    wallet_status_opts o = {.fetch = stub_fetch, .user = &sl};
+    wallet_status st;
+
+    t_assert_ok(wallet_cred_status(f->w, id, &o, &st, &e), &e);
+    assert_int_equal(st.state, WALLET_STATUS_VALID);
+    assert_string_equal(st.name, "valid");
+    assert_int_equal(st.code, DID_OK);
+    assert_string_equal(st.reason, "");
+    assert_int_equal(sl.calls, 1);
+
+    t_assert_ok(did_status_list_set(sl.list, 7, 1, &e), &e);
+    t_assert_ok(wallet_cred_status(f->w, id, &o, &st, &e), &e);
+    assert_int_equal(st.state, WALLET_STATUS_REVOKED);
+    assert_string_equal(st.name, "revoked");
+    assert_int_equal(st.code, DID_ERR_STATUS_REVOKED);
+    assert_true(st.reason[0] != '\0');
+
+    sl.fail = 1;
+    t_assert_ok(wallet_cred_status(f->w, id, &o, &st, &e), &e);
+    assert_int_equal(st.state, WALLET_STATUS_UNKNOWN);
+    assert_int_equal(st.code, DID_ERR_STATUS_LIST);
+    assert_non_null(strstr(st.reason, "unreachable"));
+
+    /* No credentialStatus: none, and nothing fetched. */
+    text = issue_vcjwt(f, "did:example:other");
+    import(f, text, plain_id);
+    free(text);
+    sl.calls = 0;
+    t_assert_ok(wallet_cred_status(f->w, plain_id, &o, &st, &e), &e);
+    assert_int_equal(st.state, WALLET_STATUS_NONE);
+    assert_string_equal(st.name, "none");
+    assert_int_equal(sl.calls, 0);
+
+    /* Bad arguments and ids. */
+    assert_int_equal(wallet_cred_status(f->w, id, NULL, &st, &e), DID_ERR_ARG);
+    wallet_status_opts bad = {.fetch = NULL};
+    assert_int_equal(wallet_cred_status(f->w, id, &bad, &st, &e), DID_ERR_ARG);
+    wallet_status_opts skew = {.fetch = stub_fetch, .user = &sl, .skew = -1};
+    assert_int_equal(wallet_cred_status(f->w, id, &skew, &st, &e), DID_ERR_ARG);
+    assert_int_equal(wallet_cred_status(f->w, "cred-0000000000000000", &o, &st, &e),
+                     WALLET_ERR_NOT_FOUND);
+    assert_string_equal(wallet_status_name(WALLET_STATUS_SUSPENDED), "suspended");
+    assert_string_equal(wallet_status_name(WALLET_STATUS_UNKNOWN), "unknown");
+    did_status_list_free(sl.list);
+}
+
+/* The HTTP functions' failures that need no server: policy, arguments, shapes. */
+static void test_http_errors(void **state)
+{
+    fx *f = *state;
+    did_err e;
+    did_fetcher *https_only = NULL, *loop = NULL;
+    did_fetch_opts fo;
+    char ch[WALLET_TEXT_MAX], id[WALLET_ID_MAX];
+    json_t *res = NULL;
+    t_assert_ok(did_fetcher_new(NULL, &https_only, &e), &e);
+    did_fetch_opts_init(&fo);
+    fo.allow_http_loopback = 1;
+    fo.connect_timeout_ms = 2000;
+    fo.timeout_ms = 4000;
+    t_assert_ok(did_fetcher_new(&fo, &loop, &e), &e);
+
+    /* Plain http without the option: refused before any connection. */
+    assert_int_equal(wallet_http_challenge(https_only, "http://127.0.0.1:1", ch, &e),
+                     DID_ERR_FETCH_SCHEME);
+    assert_string_equal(ch, "");
+    /* Nothing listening on port 1. */
+    assert_int_equal(wallet_http_challenge(loop, "http://127.0.0.1:1/", ch, &e), DID_ERR_FETCH);
+    /* A base URL too long for the path. */
+    char longurl[DID_FETCH_URL_MAX + 16];
+    memset(longurl, 'a', sizeof longurl - 1);
+    memcpy(longurl, "https://", 8);
+    longurl[sizeof longurl - 1] = '\0';
+    assert_int_equal(wallet_http_challenge(loop, longurl, ch, &e), DID_ERR_LIMIT);
+    assert_int_equal(wallet_http_challenge(NULL, "https://v.example", ch, &e), DID_ERR_ARG);
+
+    const char *vp = "{\"type\": \"VerifiablePresentation\"}";
+    assert_int_equal(wallet_http_verify(loop, "http://127.0.0.1:1", (const uint8_t *)vp, strlen(vp),
+                                        CHALLENGE, DOMAIN, &res, &e),
+                     DID_ERR_FETCH);
+    assert_null(res);
+    assert_int_equal(wallet_http_verify(loop, "http://127.0.0.1:1", (const uint8_t *)vp, strlen(vp),
+                                        NULL, DOMAIN, &res, &e),
+                     DID_ERR_ARG);
+
+    /* receive: the request's shape, the key, then the network. */
+    json_t *req = json_pack("{s:[]}", "credential");
+    assert_non_null(req);
+    assert_int_equal(
+        wallet_receive(f->w, loop, "http://127.0.0.1:1", "tok", req, NULL, NULL, id, &e),
+        DID_ERR_JSON_TYPE);
+    json_decref(req);
+    req = json_pack("{s:{s:s}, s:{s:s}}", "credential", "vct", "https://x.example", "options",
+                    "format", "sd-jwt");
+    assert_non_null(req);
+    assert_int_equal(wallet_receive(f->w, loop, "http://127.0.0.1:1", "tok", req,
+                                    "key-0000000000000000", NULL, id, &e),
+                     WALLET_ERR_NOT_FOUND);
+    size_t before = keys(f).n;
+    assert_int_equal(
+        wallet_receive(f->w, loop, "http://127.0.0.1:1", "tok", req, NULL, NULL, id, &e),
+        DID_ERR_FETCH);
+    assert_null(strstr(e.msg, "tok\""));
+    assert_int_equal(keys(f).n, before + 1); /* the new holder key stays */
+    assert_string_equal(id, "");
+    json_decref(req);
+
+    did_fetcher_free(loop);
+    did_fetcher_free(https_only);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1112,6 +1270,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_record, setup, teardown),
         cmocka_unit_test(test_record_codec),
+        cmocka_unit_test_setup_teardown(test_cred_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_http_errors, setup, teardown),
     };
     if (ck_init() != CK_OK)
         return 1;

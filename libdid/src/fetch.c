@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 
+#include <ck/ck.h>
 #include <did/fetch.h>
 
 #include "fetch_internal.h"
@@ -406,9 +407,31 @@ static void media_type(const char *ct, char out[DID_FETCH_TYPE_MAX])
         }                                                                                 \
     } while (0)
 
+/* A header line "name: value" appended to *hdrs; the value must be printable ASCII. */
+static int add_header(struct curl_slist **hdrs, const char *name, const char *value, size_t max,
+                      did_err *err)
+{
+    char line[1100];
+    size_t vl = strnlen(value, max + 1);
+    if (vl > max || strlen(name) + 2 + vl >= sizeof line)
+        return did_err_set(err, DID_ERR_ARG, "fetch: %s header value too long", name);
+    for (size_t i = 0; i < vl; i++)
+        if ((unsigned char)value[i] < 0x20 || (unsigned char)value[i] > 0x7e)
+            return did_err_set(err, DID_ERR_ARG, "fetch: %s header value has a control byte", name);
+    int n = snprintf(line, sizeof line, "%s: %s", name, value);
+    struct curl_slist *l = n > 0 ? curl_slist_append(*hdrs, line) : NULL;
+    /* The line may hold a bearer token: curl_slist_append copied it. */
+    ck_wipe(line, sizeof line);
+    if (l == NULL)
+        return did_err_set(err, DID_ERR_NOMEM, "fetch: out of memory");
+    *hdrs = l;
+    return DID_OK;
+}
+
+/* A GET (post NULL) or a POST of post->body. */
 static int transfer(did_fetcher *f, const char *shown_url, const url_info *ui,
-                    const did_fetch_req *req, size_t cap, did_fetch_resp *resp, int64_t *ttl_s,
-                    did_err *err)
+                    const did_fetch_req *req, const did_fetch_post_req *post, size_t cap,
+                    did_fetch_resp *resp, int64_t *ttl_s, did_err *err)
 {
     CURL *h = NULL;
     struct curl_slist *hdrs = NULL;
@@ -444,7 +467,29 @@ static int transfer(did_fetcher *f, const char *shown_url, const url_info *ui,
     SETOPT(CURLOPT_URL, ui->url);
     SETOPT(CURLOPT_ERRORBUFFER, errbuf);
     SETOPT(CURLOPT_NOSIGNAL, 1L);
-    SETOPT(CURLOPT_HTTPGET, 1L);
+    if (post == NULL) {
+        SETOPT(CURLOPT_HTTPGET, 1L);
+    } else {
+        rc = add_header(&hdrs, "Content-Type",
+                        post->content_type != NULL ? post->content_type : "application/json",
+                        DID_FETCH_TYPE_MAX, err);
+        if (rc == DID_OK && post->bearer != NULL) {
+            char tok[1040];
+            int n = snprintf(tok, sizeof tok, "Bearer %s", post->bearer);
+            if (n < 0 || (size_t)n >= sizeof tok)
+                rc = did_err_set(err, DID_ERR_ARG, "fetch: bearer token too long");
+            else
+                rc = add_header(&hdrs, "Authorization", tok, sizeof tok, err);
+            ck_wipe(tok, sizeof tok);
+        }
+        if (rc == DID_OK && (hdrs = curl_slist_append(hdrs, "Expect:")) == NULL)
+            rc = did_err_set(err, DID_ERR_NOMEM, "fetch: out of memory");
+        if (rc != DID_OK)
+            goto out;
+        SETOPT(CURLOPT_POST, 1L);
+        SETOPT(CURLOPT_POSTFIELDS, post->body_len > 0 ? (const char *)post->body : "");
+        SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->body_len);
+    }
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0: the _STR forms */
     SETOPT(CURLOPT_PROTOCOLS_STR, ui->http ? "http,https" : "https");
     SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "https");
@@ -453,7 +498,7 @@ static int transfer(did_fetcher *f, const char *shown_url, const url_info *ui,
            ui->http ? (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS) : (long)CURLPROTO_HTTPS);
     SETOPT(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
 #endif
-    SETOPT(CURLOPT_FOLLOWLOCATION, 1L);
+    SETOPT(CURLOPT_FOLLOWLOCATION, post == NULL ? 1L : 0L);
     SETOPT(CURLOPT_MAXREDIRS, f->o.max_redirects);
     SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
@@ -520,7 +565,7 @@ static int transfer(did_fetcher *f, const char *shown_url, const url_info *ui,
                          errbuf[0] != '\0' ? errbuf : curl_easy_strerror(c));
         goto out;
     }
-    if (resp->status != 200) {
+    if (post != NULL ? (resp->status < 200 || resp->status > 299) : resp->status != 200) {
         rc = did_err_set(err, DID_ERR_FETCH_STATUS, "fetch: \"%.*s\": HTTP status %ld", sl,
                          shown_url, resp->status);
         goto out;
@@ -618,7 +663,7 @@ int did_fetch(did_fetcher *f, const did_fetch_req *req, did_fetch_resp *resp, di
         }
     }
 
-    rc = transfer(f, req->url, &ui, req, cap, resp, &ttl, err);
+    rc = transfer(f, req->url, &ui, req, NULL, cap, resp, &ttl, err);
     if (rc != DID_OK)
         goto out;
     if (use_cache)
@@ -634,6 +679,42 @@ out:
     if (rc != DID_OK)
         did_buf_reset(&resp->body);
     free(key);
+    curl_free(ui.url);
+    return rc;
+}
+
+int did_fetch_post(did_fetcher *f, const did_fetch_post_req *req, did_fetch_resp *resp,
+                   did_err *err)
+{
+    url_info ui = {NULL, 0};
+    int64_t ttl = 0;
+    size_t cap;
+    int rc;
+
+    if (f == NULL || req == NULL || req->url == NULL || resp == NULL ||
+        (req->body == NULL && req->body_len > 0))
+        return did_err_set(err, DID_ERR_ARG, "did_fetch_post: NULL argument");
+    did_buf_reset(&resp->body);
+    resp->content_type[0] = '\0';
+    resp->status = 0;
+    resp->from_cache = 0;
+    size_t ul = strnlen(req->url, DID_FETCH_URL_MAX + 1);
+    if (ul == 0 || ul > DID_FETCH_URL_MAX)
+        return did_err_set(err, DID_ERR_ARG, "did_fetch_post: URL empty or longer than %d bytes",
+                           DID_FETCH_URL_MAX);
+    if (req->body_len > DID_FETCH_MAX_BYTES_LIMIT)
+        return did_err_set(err, DID_ERR_ARG, "did_fetch_post: body longer than %zu bytes",
+                           DID_FETCH_MAX_BYTES_LIMIT);
+    cap = f->o.max_bytes;
+    if (req->max_bytes > 0 && req->max_bytes < cap)
+        cap = req->max_bytes;
+    rc = url_check(f, req->url, &ui, err);
+    if (rc != DID_OK)
+        return rc;
+    did_fetch_req get = {.url = req->url, .accept = req->accept};
+    rc = transfer(f, req->url, &ui, &get, req, cap, resp, &ttl, err);
+    if (rc != DID_OK && rc != DID_ERR_FETCH_STATUS)
+        did_buf_reset(&resp->body);
     curl_free(ui.url);
     return rc;
 }

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <did/fetch.h>
 #include <did/io.h>
+#include <did/json.h>
 #include <did/time.h>
 #include <wallet/wallet.h>
 
@@ -20,6 +22,7 @@
 #define PASS_ENV "CIVID_WALLET_PASSPHRASE"
 #define NEW_PASS_ENV "CIVID_WALLET_NEW_PASSPHRASE"
 #define BACKUP_PASS_ENV "CIVID_BACKUP_PASSPHRASE"
+#define TOKEN_ENV "CIVID_ISSUER_TOKEN"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -34,10 +37,13 @@ static const char usage_main[] =
     "  keys new       create a holder key (did:key or did:jwk)\n"
     "  keys list      list the holder keys: ids, DIDs, labels (never secrets)\n"
     "  import         verify a credential and store it (refused if it does not verify)\n"
+    "  receive        get a credential from civid-issuer over HTTP, verify it, store it\n"
     "  list           list the stored credentials\n"
     "  show           print one credential, its claims and disclosures\n"
     "  delete         delete a credential\n"
-    "  present        build a presentation for a verifier's challenge and domain\n"
+    "  present        build a presentation for a verifier's challenge and domain (and send\n"
+    "                 it to civid-verifier with --to)\n"
+    "  challenge      get a challenge from civid-verifier\n"
     "  history        print the consent log (what was disclosed to whom, when)\n"
     "  export         write an encrypted backup of the wallet\n"
     "  import-backup  restore a backup into an empty wallet\n"
@@ -103,21 +109,32 @@ static const char usage_import[] =
     "  --skew SECONDS          allowed clock skew (default 60)\n"
     COMMON_HELP;
 
+#define STATUS_HELP                                                                              \
+    "  --offline               do not fetch status lists (status \"not checked\")\n"           \
+    "  --allow-http-loopback   allow plain http to 127.0.0.1 / localhost (tests only)\n"
+
 static const char usage_list[] =
-    "usage: " PROG " list [--json] [--wallet DIR] [--passphrase-file FILE]\n"
+    "usage: " PROG " list [--json] [--offline] [--allow-http-loopback] [--wallet DIR]\n"
+    "                   [--passphrase-file FILE]\n"
     "\n"
     "Lists the stored credentials: id, format, issuer, type, validFrom / validUntil, subject,\n"
-    "the holder key it is bound to, and status (\"not checked\": status lists are checked over\n"
-    "HTTP, which comes with the services).\n"
+    "the holder key it is bound to, and status: each credentialStatus entry is checked against\n"
+    "its status list, fetched over https (bounded, cached per run): valid, revoked, suspended,\n"
+    "none (no credentialStatus) or unknown (with the reason, e.g. the list could not be\n"
+    "fetched).\n"
     "\n"
     "  --json                  print a JSON array\n"
+    STATUS_HELP
     COMMON_HELP;
 
 static const char usage_show[] =
-    "usage: " PROG " show [--wallet DIR] [--passphrase-file FILE] ID\n"
+    "usage: " PROG " show [--offline] [--allow-http-loopback] [--wallet DIR]\n"
+    "                   [--passphrase-file FILE] ID\n"
     "\n"
-    "Prints credential ID as JSON: its summary, the credential as stored, its claims (for an\n"
-    "SD-JWT VC with every disclosure applied) and, for an SD-JWT VC, its disclosures.\n"
+    "Prints credential ID as JSON: its summary with its status (as in 'list'), the credential\n"
+    "as stored, its claims (for an SD-JWT VC with every disclosure applied) and, for an SD-JWT\n"
+    "VC, its disclosures.\n"
+    STATUS_HELP
     COMMON_HELP;
 
 static const char usage_delete[] =
@@ -130,10 +147,16 @@ static const char usage_present[] =
     "usage: " PROG " present ID --challenge C --domain D [--disclose PATH]...\n"
     "                      [--format di|jose] [--key KEYID] --out FILE|-\n"
     "                      [--wallet DIR] [--passphrase-file FILE]\n"
+    "       " PROG " present ID --to URL [--challenge C] [--domain D] [--out FILE|-] ...\n"
     "\n"
     "Builds a presentation of credential ID for the verifier at domain D with its challenge C,\n"
     "checks that it verifies, records it in the consent log, and writes it to FILE (- for\n"
-    "standard output).\n"
+    "standard output). With --to URL it is sent to civid-verifier (POST URL/presentations/verify)\n"
+    "and the verifier's answer is printed; the exit status is 0 when it verified, 1 when not.\n"
+    "Without --challenge, --to gets one from the verifier (POST URL/challenges); without\n"
+    "--domain, the domain is URL.\n"
+    "A credential whose status is revoked or suspended is not presented (DID_ERR_STATUS_REVOKED\n"
+    "/ DID_ERR_STATUS_SUSPENDED) unless --force; an unknown status is a warning.\n"
     "  SD-JWT VC: only the disclosures --disclose asks for, and a key binding JWT (nonce C,\n"
     "             aud D) signed with the holder key the credential is bound to.\n"
     "  Data Integrity / vc+jwt: a VerifiablePresentation with the whole credential, holder the\n"
@@ -148,7 +171,38 @@ static const char usage_present[] =
     "  --format di|jose        Data Integrity or vc+jwt credentials: how to secure the VP\n"
     "  --key KEYID             the holder key; default: the key the credential is bound to, else\n"
     "                          the key made for domain D, else a new Ed25519 key for it\n"
-    "  --out FILE|-            where to write the presentation (required)\n"
+    "  --out FILE|-            where to write the presentation (required without --to)\n"
+    "  --to URL                send it to the civid-verifier at URL\n"
+    "  --force                 present it even if its status is revoked or suspended\n"
+    STATUS_HELP
+    COMMON_HELP;
+
+static const char usage_challenge[] =
+    "usage: " PROG " challenge --from URL [--allow-http-loopback]\n"
+    "\n"
+    "Gets a challenge from the civid-verifier at URL (POST URL/challenges) and prints it.\n"
+    "\n"
+    "  --from URL              the verifier's base URL (https)\n"
+    "  --allow-http-loopback   allow plain http to 127.0.0.1 / localhost (tests only)\n";
+
+static const char usage_receive[] =
+    "usage: " PROG " receive --from URL --request FILE [--token FILE] [--key KEYID]\n"
+    "                      [--skew SECONDS] [--allow-http-loopback] [--wallet DIR]\n"
+    "                      [--passphrase-file FILE]\n"
+    "\n"
+    "Asks the civid-issuer at URL for a credential (POST URL/credentials/issue with its admin\n"
+    "bearer token) and stores the answer once it verifies. FILE is the issuance request\n"
+    "({\"credential\": template, \"options\": {...}}, spec/openapi-issuer.yaml); the holder DID\n"
+    "of key KEYID (default: a new Ed25519 did:key for this issuer) is filled in as\n"
+    "credentialSubject.id, or as options.holder for sd-jwt. Prints the new credential's id.\n"
+    "This is a demo flow: real issuance to citizens goes through OpenID4VCI.\n"
+    "\n"
+    "  --from URL              the issuer's base URL (https)\n"
+    "  --request FILE          the issuance request (JSON; - for standard input)\n"
+    "  --token FILE            the bearer token (first line); default: $" TOKEN_ENV "\n"
+    "  --key KEYID             the holder key\n"
+    "  --skew SECONDS          allowed clock skew (default 60)\n"
+    "  --allow-http-loopback   allow plain http to 127.0.0.1 / localhost (tests only)\n"
     COMMON_HELP;
 
 static const char usage_history[] =
@@ -209,6 +263,12 @@ enum {
     O_FORCE = 1u << 15,
     O_BACKUP_PASS = 1u << 16,
     O_SKEW = 1u << 17,
+    O_OFFLINE = 1u << 18,
+    O_LOOPBACK = 1u << 19,
+    O_TO = 1u << 20,
+    O_FROM = 1u << 21,
+    O_TOKEN = 1u << 22,
+    O_REQUEST = 1u << 23,
 };
 #define O_COMMON (O_WALLET | O_PASS)
 
@@ -216,10 +276,10 @@ enum {
 
 typedef struct opts {
     const char *wallet, *pass, *kdf, *new_pass, *type, *label, *method, *challenge, *domain,
-        *format, *key, *out, *backup_pass, *skew;
+        *format, *key, *out, *backup_pass, *skew, *to, *from, *token, *request;
     const char *disclose[MAX_DISCLOSE + 1];
     size_t n_disclose;
-    int clear, json, force;
+    int clear, json, force, offline, loopback;
 } opts;
 
 static int usage_error(const char *usage, const char *fmt, ...)
@@ -259,17 +319,24 @@ static int parse(int argc, char **argv, unsigned allowed, const char *usage, opt
         {"force", no_argument, NULL, 'F'},
         {"backup-passphrase-file", required_argument, NULL, 'B'},
         {"skew", required_argument, NULL, 'S'},
+        {"offline", no_argument, NULL, 'O'},
+        {"allow-http-loopback", no_argument, NULL, 'L'},
+        {"to", required_argument, NULL, 'T'},
+        {"from", required_argument, NULL, 'R'},
+        {"token", required_argument, NULL, 'A'},
+        {"request", required_argument, NULL, 'Q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     static const struct {
         int c;
         unsigned bit;
-    } bits[] = {{'W', O_WALLET},      {'P', O_PASS},     {'K', O_KDF},    {'N', O_NEWPASS},
-                {'t', O_TYPE},        {'l', O_LABEL},    {'m', O_METHOD}, {'c', O_CHALLENGE},
-                {'d', O_DOMAIN},      {'s', O_DISCLOSE}, {'f', O_FORMAT}, {'k', O_KEY},
-                {'o', O_OUT},         {'C', O_CLEAR},    {'j', O_JSON},   {'F', O_FORCE},
-                {'B', O_BACKUP_PASS}, {'S', O_SKEW}};
+    } bits[] = {{'W', O_WALLET},      {'P', O_PASS},     {'K', O_KDF},     {'N', O_NEWPASS},
+                {'t', O_TYPE},        {'l', O_LABEL},    {'m', O_METHOD},  {'c', O_CHALLENGE},
+                {'d', O_DOMAIN},      {'s', O_DISCLOSE}, {'f', O_FORMAT},  {'k', O_KEY},
+                {'o', O_OUT},         {'C', O_CLEAR},    {'j', O_JSON},    {'F', O_FORCE},
+                {'B', O_BACKUP_PASS}, {'S', O_SKEW},     {'O', O_OFFLINE}, {'L', O_LOOPBACK},
+                {'T', O_TO},          {'R', O_FROM},     {'A', O_TOKEN},   {'Q', O_REQUEST}};
     int c, idx;
     memset(o, 0, sizeof *o);
     while ((c = getopt_long(argc, argv, "", table, &idx)) != -1) {
@@ -338,6 +405,24 @@ static int parse(int argc, char **argv, unsigned allowed, const char *usage, opt
             break;
         case 'S':
             o->skew = optarg;
+            break;
+        case 'O':
+            o->offline = 1;
+            break;
+        case 'L':
+            o->loopback = 1;
+            break;
+        case 'T':
+            o->to = optarg;
+            break;
+        case 'R':
+            o->from = optarg;
+            break;
+        case 'A':
+            o->token = optarg;
+            break;
+        case 'Q':
+            o->request = optarg;
             break;
         case 's':
             if (o->n_disclose == MAX_DISCLOSE)
@@ -430,6 +515,52 @@ static int print_json(json_t *j)
 static const char *dash(const char *s)
 {
     return s != NULL && s[0] != '\0' ? s : "-";
+}
+
+/* ---- HTTP: the fetcher and status checks ---------------------------------------------------- */
+
+typedef struct net {
+    did_fetcher *fetcher;
+    did_ctx *ctx;
+    did_status_fetcher sf;
+} net;
+
+static int net_open(const opts *o, net *n, did_err *err)
+{
+    did_fetch_opts fo;
+    memset(n, 0, sizeof *n);
+    did_fetch_opts_init(&fo);
+    fo.allow_http_loopback = o->loopback;
+    fo.max_bytes = WALLET_HTTP_MAX;
+    int rc = did_fetcher_new(&fo, &n->fetcher, err);
+    if (rc == DID_OK)
+        rc = did_ctx_new(&n->ctx, err);
+    n->sf.fetcher = n->fetcher;
+    n->sf.ctx = n->ctx;
+    n->sf.skew = 60;
+    return rc;
+}
+
+static void net_close(net *n)
+{
+    did_ctx_free(n->ctx);
+    did_fetcher_free(n->fetcher);
+    memset(n, 0, sizeof *n);
+}
+
+/* Checks credential id's status and sets "status" (and "statusReason") in j. */
+static int status_into(wallet *w, net *n, const char *id, json_t *j, wallet_status *st,
+                       did_err *err)
+{
+    wallet_status_opts so = {.fetch = did_fetch_status_list, .user = &n->sf, .skew = 60};
+    int rc = wallet_cred_status(w, id, &so, st, err);
+    if (rc != DID_OK)
+        return rc;
+    if (json_object_set_new(j, "status", json_string(st->name)) != 0 ||
+        (st->reason[0] != '\0' &&
+         json_object_set_new(j, "statusReason", json_string(st->reason)) != 0))
+        return did_err_set(err, DID_ERR_NOMEM, "out of memory");
+    return DID_OK;
 }
 
 /* ---- commands ----------------------------------------------------------------------------- */
@@ -652,11 +783,21 @@ static json_t *cred_json(const wallet_cred_info *c)
                      c->holder_key, "status", c->status, "imported", (json_int_t)c->imported);
 }
 
-static int print_cred(void *user, const wallet_cred_info *c)
+static int collect_cred(void *user, const wallet_cred_info *c)
 {
     json_t *arr = user;
-    if (arr != NULL)
-        return json_array_append_new(arr, cred_json(c)) == 0 ? 0 : DID_ERR_NOMEM;
+    return json_array_append_new(arr, cred_json(c)) == 0 ? 0 : DID_ERR_NOMEM;
+}
+
+static const char *jstr(const json_t *o, const char *name)
+{
+    const char *s = json_string_value(json_object_get(o, name));
+    return s != NULL ? s : "";
+}
+
+static void print_cred(const json_t *c)
+{
+    const char *reason = jstr(c, "statusReason");
     printf("%s\n"
            "  format:     %s\n"
            "  issuer:     %s\n"
@@ -665,33 +806,58 @@ static int print_cred(void *user, const wallet_cred_info *c)
            "  validUntil: %s\n"
            "  subject:    %s\n"
            "  holder key: %s\n"
-           "  status:     %s\n",
-           c->id, c->format, c->issuer, dash(c->types), dash(c->valid_from), dash(c->valid_until),
-           dash(c->subject), dash(c->holder_key), c->status);
-    return 0;
+           "  status:     %s%s%s%s\n",
+           jstr(c, "id"), jstr(c, "format"), jstr(c, "issuer"), dash(jstr(c, "types")),
+           dash(jstr(c, "validFrom")), dash(jstr(c, "validUntil")), dash(jstr(c, "subject")),
+           dash(jstr(c, "holderKey")), jstr(c, "status"), reason[0] != '\0' ? " (" : "", reason,
+           reason[0] != '\0' ? ")" : "");
 }
 
 static int cmd_list(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, O_COMMON | O_JSON, usage_list, &o);
+    int rc = parse(argc, argv, O_COMMON | O_JSON | O_OFFLINE | O_LOOPBACK, usage_list, &o);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if (optind != argc)
         return usage_error(usage_list, "list: unexpected argument '%s'", argv[optind]);
     did_err err;
     wallet *w = NULL;
-    json_t *arr = o.json ? json_array() : NULL;
+    net n;
+    json_t *arr = json_array();
+    memset(&n, 0, sizeof n);
     did_err_clear(&err);
     int status = EXIT_FAIL;
-    if (o.json && arr == NULL)
+    if (arr == NULL) {
         did_err_set(&err, DID_ERR_NOMEM, "out of memory");
-    else if (open_wallet(&o, 0, ck_kdf_params_min(), &w, &err) == DID_OK &&
-             wallet_creds_list(w, print_cred, arr, &err) == DID_OK)
-        status = arr != NULL ? print_json(json_incref(arr)) : EXIT_OK;
+        goto out;
+    }
+    /* Listing first, fetching after: no LMDB transaction stays open across the network. */
+    if (open_wallet(&o, 0, ck_kdf_params_min(), &w, &err) != DID_OK ||
+        wallet_creds_list(w, collect_cred, arr, &err) != DID_OK)
+        goto out;
+    if (!o.offline) {
+        if (net_open(&o, &n, &err) != DID_OK)
+            goto out;
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            wallet_status st;
+            json_t *c = json_array_get(arr, i);
+            if (status_into(w, &n, jstr(c, "id"), c, &st, &err) != DID_OK)
+                goto out;
+        }
+    }
+    if (o.json) {
+        status = print_json(json_incref(arr));
+    } else {
+        for (size_t i = 0; i < json_array_size(arr); i++)
+            print_cred(json_array_get(arr, i));
+        status = EXIT_OK;
+    }
+out:
     if (status != EXIT_OK && err.code != DID_OK)
         fail("list", &err);
     json_decref(arr);
+    net_close(&n);
     wallet_close(w);
     return status;
 }
@@ -701,11 +867,13 @@ static int cmd_one(int argc, char **argv, int show)
 {
     const char *name = show ? "show" : "delete", *usage = show ? usage_show : usage_delete;
     opts o;
-    int rc = parse(argc, argv, O_COMMON, usage, &o);
+    int rc = parse(argc, argv, O_COMMON | (show ? O_OFFLINE | O_LOOPBACK : 0u), usage, &o);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if (argc - optind != 1)
         return usage_error(usage, "%s: exactly one credential id expected", name);
+    net n;
+    memset(&n, 0, sizeof n);
     const char *id = argv[optind];
     did_err err;
     wallet *w = NULL;
@@ -714,7 +882,11 @@ static int cmd_one(int argc, char **argv, int show)
     int status = EXIT_FAIL;
     if (open_wallet(&o, 0, ck_kdf_params_min(), &w, &err) == DID_OK) {
         if (show && wallet_cred_show(w, id, &j, &err) == DID_OK) {
-            status = print_json(j);
+            wallet_status st;
+            if (o.offline || (net_open(&o, &n, &err) == DID_OK &&
+                              status_into(w, &n, id, j, &st, &err) == DID_OK))
+                status = print_json(json_incref(j));
+            json_decref(j);
         } else if (!show && wallet_cred_delete(w, id, &err) == DID_OK) {
             printf("deleted %s\n", id);
             status = EXIT_OK;
@@ -722,25 +894,47 @@ static int cmd_one(int argc, char **argv, int show)
     }
     if (status != EXIT_OK && err.code != DID_OK)
         fail(name, &err);
+    net_close(&n);
     wallet_close(w);
     return status;
+}
+
+/* Prints the verifier's answer: verified or not, and each error and warning. */
+static void print_verify_result(const json_t *r)
+{
+    int ok = json_is_true(json_object_get(r, "verified"));
+    printf("verified: %s\n", ok ? "true" : "false");
+    static const char *const lists[] = {"errors", "warnings"};
+    for (size_t l = 0; l < 2; l++) {
+        const json_t *arr = json_object_get(r, lists[l]);
+        for (size_t i = 0; i < json_array_size(arr) && i < 64; i++) {
+            const json_t *e = json_array_get(arr, i);
+            printf("  %s: %s - %s\n", l == 0 ? "error" : "warning", jstr(e, "name"),
+                   jstr(e, "detail"));
+        }
+    }
 }
 
 static int cmd_present(int argc, char **argv)
 {
     opts o;
-    int rc =
-        parse(argc, argv, O_COMMON | O_CHALLENGE | O_DOMAIN | O_DISCLOSE | O_FORMAT | O_KEY | O_OUT,
-              usage_present, &o);
+    int rc = parse(argc, argv,
+                   O_COMMON | O_CHALLENGE | O_DOMAIN | O_DISCLOSE | O_FORMAT | O_KEY | O_OUT |
+                       O_TO | O_FORCE | O_OFFLINE | O_LOOPBACK,
+                   usage_present, &o);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if (argc - optind != 1)
         return usage_error(usage_present, "%s", "present: exactly one credential id expected");
-    if (o.challenge == NULL || o.domain == NULL || o.out == NULL)
+    if (o.to == NULL && (o.challenge == NULL || o.domain == NULL || o.out == NULL))
         return usage_error(usage_present, "%s",
-                           "present: --challenge, --domain and --out are required");
-    wallet_present_opts po = {
-        .challenge = o.challenge, .domain = o.domain, .disclose = o.disclose, .key_id = o.key};
+                           "present: --challenge, --domain and --out are required (or --to)");
+    const char *id = argv[optind];
+    char challenge[WALLET_TEXT_MAX];
+    wallet_present_opts po = {.challenge = o.challenge,
+                              .domain = o.domain != NULL ? o.domain : o.to,
+                              .disclose = o.disclose,
+                              .key_id = o.key};
     if (o.format != NULL && strcmp(o.format, "di") == 0)
         po.format = WALLET_VP_DI;
     else if (o.format != NULL && strcmp(o.format, "jose") == 0)
@@ -750,27 +944,162 @@ static int cmd_present(int argc, char **argv)
                            o.format);
     did_err err;
     wallet *w = NULL;
+    net n;
+    json_t *result = NULL;
     did_buf out;
+    memset(&n, 0, sizeof n);
     did_err_clear(&err);
     did_buf_init(&out);
     int status = EXIT_FAIL;
-    if (open_wallet(&o, 0, ck_kdf_params_min(), &w, &err) != DID_OK ||
-        wallet_present(w, argv[optind], &po, &out, &err) != DID_OK ||
-        did_buf_putc(&out, '\n') != DID_OK)
+    if (open_wallet(&o, 0, ck_kdf_params_min(), &w, &err) != DID_OK)
         goto out;
-    if (strcmp(o.out, "-") == 0) {
-        if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-            did_err_set(&err, DID_ERR_IO, "cannot write to standard output");
+    if (!o.offline || o.to != NULL) {
+        if (net_open(&o, &n, &err) != DID_OK)
+            goto out;
+    }
+    if (!o.offline) {
+        wallet_status st;
+        wallet_status_opts so = {.fetch = did_fetch_status_list, .user = &n.sf, .skew = 60};
+        if (wallet_cred_status(w, id, &so, &st, &err) != DID_OK)
+            goto out;
+        if ((st.state == WALLET_STATUS_REVOKED || st.state == WALLET_STATUS_SUSPENDED) &&
+            !o.force) {
+            did_err_set(&err, st.code,
+                        "credential %.40s is %s (%.120s): not presented; --force "
+                        "presents it anyway",
+                        id, st.name, st.reason);
             goto out;
         }
-    } else if (did_file_write(o.out, out.data, out.len, 0600, 0, &err) != DID_OK) {
+        if (st.state != WALLET_STATUS_VALID && st.state != WALLET_STATUS_NONE)
+            fprintf(stderr, PROG ": present: warning: status of %s is %s%s%s%s\n", id, st.name,
+                    st.reason[0] != '\0' ? " (" : "", st.reason, st.reason[0] != '\0' ? ")" : "");
+    }
+    if (po.challenge == NULL) {
+        if (wallet_http_challenge(n.fetcher, o.to, challenge, &err) != DID_OK)
+            goto out;
+        po.challenge = challenge;
+    }
+    if (wallet_present(w, id, &po, &out, &err) != DID_OK)
         goto out;
+    if (o.out != NULL) {
+        if (did_buf_putc(&out, '\n') != DID_OK) {
+            did_err_set(&err, DID_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        if (strcmp(o.out, "-") == 0) {
+            if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+                did_err_set(&err, DID_ERR_IO, "cannot write to standard output");
+                goto out;
+            }
+        } else if (did_file_write(o.out, out.data, out.len, 0600, 0, &err) != DID_OK) {
+            goto out;
+        }
+    }
+    if (o.to != NULL) {
+        if (wallet_http_verify(n.fetcher, o.to, out.data, out.len, po.challenge, po.domain, &result,
+                               &err) != DID_OK)
+            goto out;
+        print_verify_result(result);
+        status = json_is_true(json_object_get(result, "verified")) ? EXIT_OK : EXIT_FAIL;
+        goto done;
     }
     status = EXIT_OK;
 out:
     if (status != EXIT_OK)
         fail("present", &err);
+done:
+    json_decref(result);
     did_buf_clear(&out);
+    net_close(&n);
+    wallet_close(w);
+    return status;
+}
+
+static int cmd_challenge(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(argc, argv, O_FROM | O_LOOPBACK, usage_challenge, &o);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+    if (optind != argc)
+        return usage_error(usage_challenge, "challenge: unexpected argument '%s'", argv[optind]);
+    if (o.from == NULL)
+        return usage_error(usage_challenge, "%s", "challenge: --from URL is required");
+    did_err err;
+    net n;
+    char challenge[WALLET_TEXT_MAX];
+    did_err_clear(&err);
+    int status = EXIT_FAIL;
+    if (net_open(&o, &n, &err) == DID_OK &&
+        wallet_http_challenge(n.fetcher, o.from, challenge, &err) == DID_OK) {
+        printf("%s\n", challenge);
+        status = EXIT_OK;
+    } else {
+        fail("challenge", &err);
+    }
+    net_close(&n);
+    return status;
+}
+
+static int cmd_receive(int argc, char **argv)
+{
+    opts o;
+    int rc =
+        parse(argc, argv, O_COMMON | O_FROM | O_TOKEN | O_REQUEST | O_KEY | O_SKEW | O_LOOPBACK,
+              usage_receive, &o);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+    if (optind != argc)
+        return usage_error(usage_receive, "receive: unexpected argument '%s'", argv[optind]);
+    if (o.from == NULL || o.request == NULL)
+        return usage_error(usage_receive, "%s", "receive: --from and --request are required");
+    long skew = 60;
+    if (o.skew != NULL) {
+        char *end;
+        skew = strtol(o.skew, &end, 10);
+        if (*o.skew == '\0' || *end != '\0' || skew < 0 || skew > 86400)
+            return usage_error(usage_receive, "%s", "receive: --skew must be 0..86400 seconds");
+    }
+    did_err err;
+    wallet *w = NULL;
+    net n;
+    did_buf in;
+    json_t *req = NULL;
+    uint8_t *tok = NULL;
+    size_t tok_len = 0;
+    char *token = NULL;
+    char id[WALLET_ID_MAX];
+    memset(&n, 0, sizeof n);
+    did_err_clear(&err);
+    did_buf_init(&in);
+    int status = EXIT_FAIL;
+    wallet_import_opts io = {.skew = skew};
+    if (did_file_read(o.request, WALLET_HTTP_MAX, &in, &err) != DID_OK ||
+        did_json_parse(in.data, in.len, NULL, &req, &err) != DID_OK)
+        goto out;
+    /* The token: guarded memory, NUL-terminated for the header, wiped on free. */
+    if (did_secret_load(o.token, TOKEN_ENV, &tok, &tok_len, &err) != DID_OK)
+        goto out;
+    if ((token = ck_secret_alloc(tok_len + 1)) == NULL) {
+        did_err_set(&err, DID_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(token, tok, tok_len);
+    token[tok_len] = '\0';
+    if (open_wallet(&o, 0, ck_kdf_params_min(), &w, &err) != DID_OK ||
+        net_open(&o, &n, &err) != DID_OK ||
+        wallet_receive(w, n.fetcher, o.from, token, req, o.key, &io, id, &err) != DID_OK)
+        goto out;
+    printf("%s\n", id);
+    status = EXIT_OK;
+out:
+    if (status != EXIT_OK)
+        fail("receive", &err);
+    ck_secret_free(token);
+    ck_secret_free(tok);
+    json_decref(req);
+    did_buf_clear(&in);
+    net_close(&n);
     wallet_close(w);
     return status;
 }
@@ -962,6 +1291,10 @@ int main(int argc, char **argv)
         return cmd_one(argc, argv, 0);
     if (strcmp(cmd, "present") == 0)
         return cmd_present(argc, argv);
+    if (strcmp(cmd, "challenge") == 0)
+        return cmd_challenge(argc, argv);
+    if (strcmp(cmd, "receive") == 0)
+        return cmd_receive(argc, argv);
     if (strcmp(cmd, "history") == 0)
         return cmd_history(argc, argv);
     if (strcmp(cmd, "export") == 0)

@@ -129,6 +129,34 @@ void did_fetch_resp_clear(did_fetch_resp *r);
 int did_fetch(did_fetcher *f, const did_fetch_req *req, did_fetch_resp *resp, did_err *err);
 
 /* ---------------------------------------------------------------------------------------------
+ * POST, for clients of the civid services (a wallet talking to an issuer or a verifier). The
+ * same URL policy as did_fetch (https only; http to loopback hosts when the fetcher allows it,
+ * loopback addresses only, no proxy), the same timeouts and body cap; never cached, and
+ * redirects are not followed (a 3xx is DID_ERR_FETCH_STATUS).
+ */
+typedef struct did_fetch_post_req {
+    const char *url;          /* as in did_fetch_req */
+    const char *content_type; /* of the request body; NULL: "application/json" */
+    const uint8_t *body;      /* the request body (may be NULL when body_len is 0) */
+    size_t body_len;          /* at most DID_FETCH_MAX_BYTES_LIMIT */
+    const char *accept;       /* Accept header value; NULL: none */
+    const char *bearer;       /* NULL, or a token sent as "Authorization: Bearer <token>"
+                                 (at most 1024 bytes, printable ASCII); never appears in an
+                                 error message */
+    size_t max_bytes;         /* response body cap: 0: the fetcher's; else the smaller */
+} did_fetch_post_req;
+
+/* POSTs req->body to req->url into resp (initialised by the caller; reset first). Success is
+ * any 2xx status. On DID_ERR_FETCH_STATUS (a status outside 2xx) resp->status and resp->body
+ * hold the server's answer (within the cap), so that a caller can show a problem document;
+ * on every other error resp->body is empty.
+ * Errors: DID_ERR_ARG (NULL, URL empty or too long, a content type / Accept / token too long
+ * or with control characters, body too large), DID_ERR_FETCH_SCHEME, DID_ERR_FETCH,
+ * DID_ERR_FETCH_STATUS, DID_ERR_LIMIT (response larger than the cap), DID_ERR_NOMEM. */
+int did_fetch_post(did_fetcher *f, const did_fetch_post_req *req, did_fetch_resp *resp,
+                   did_err *err);
+
+/* ---------------------------------------------------------------------------------------------
  * Status list credentials. did_fetch_status_list is a did_status_fetch_fn (did/status.h):
  * pass it with a did_status_fetcher as `user` to did_status_check, or in did_verify_opts.
  */

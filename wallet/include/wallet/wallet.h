@@ -34,7 +34,9 @@
 #include <ck/ck.h>
 #include <did/did.h>
 #include <did/error.h>
+#include <did/fetch.h>
 #include <did/result.h>
+#include <did/status.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -190,7 +192,7 @@ typedef struct wallet_cred_info {
     const char *valid_until; /* dateTimeStamp, "" when none */
     const char *subject;     /* credentialSubject.id or "sub", "" when none */
     const char *holder_key;  /* id of the stored key it is bound to, "" when none */
-    const char *status;      /* "not checked" (status is checked over HTTP, not yet) */
+    const char *status;      /* "not checked": listing does not fetch; wallet_cred_status does */
     int64_t imported;        /* seconds since the epoch */
 } wallet_cred_info;
 
@@ -252,6 +254,78 @@ typedef struct wallet_present_opts {
  * WALLET_ERR_TAMPERED, WALLET_ERR_STORE, crypto errors. */
 int wallet_present(wallet *w, const char *id, const wallet_present_opts *opts, did_buf *out,
                    did_err *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Status and the services over HTTP (wallet/src/remote.c). The wallet does no I/O of its own:
+ * the caller passes a did_fetcher (did/fetch.h: https only, bounded, cached), so one process
+ * fetches each status list once while the fetcher's cache holds it.
+ */
+typedef enum wallet_status_state {
+    WALLET_STATUS_NONE = 0,      /* "none": the credential has no credentialStatus */
+    WALLET_STATUS_VALID = 1,     /* "valid": every status entry checked, none set */
+    WALLET_STATUS_REVOKED = 2,   /* "revoked" */
+    WALLET_STATUS_SUSPENDED = 3, /* "suspended" */
+    WALLET_STATUS_UNKNOWN = 4,   /* "unknown": could not be checked (reason says why) */
+} wallet_status_state;
+
+typedef struct wallet_status {
+    wallet_status_state state;
+    const char *name;             /* "none", "valid", "revoked", "suspended", "unknown" */
+    int code;                     /* DID_OK, or the status check's code (DID_ERR_STATUS_*) */
+    char reason[DID_ERR_MSG_MAX]; /* "" for none / valid, else what the check found */
+} wallet_status;
+
+typedef struct wallet_status_opts {
+    did_status_fetch_fn fetch; /* e.g. did_fetch_status_list with a did_status_fetcher */
+    void *user;
+    int64_t now;  /* seconds since the epoch; 0: the current time */
+    int64_t skew; /* allowed clock skew on the list's validity, 0..86400 seconds */
+} wallet_status_opts;
+
+/* The name of a status state ("valid", ...). */
+const char *wallet_status_name(wallet_status_state state);
+
+/* Checks the credentialStatus of credential id (BitstringStatusListEntry, did/status.h) with
+ * opts->fetch and fills *out. A failed fetch or a malformed list is not an error of this
+ * function: it is WALLET_STATUS_UNKNOWN with the reason. A credential without
+ * credentialStatus (or an SD-JWT VC, whose token status lists are not supported: unknown) is
+ * reported as such. Errors: DID_ERR_ARG, WALLET_ERR_NOT_FOUND, WALLET_ERR_TAMPERED,
+ * WALLET_ERR_FORMAT, WALLET_ERR_STORE. */
+int wallet_cred_status(wallet *w, const char *id, const wallet_status_opts *opts,
+                       wallet_status *out, did_err *err);
+
+#define WALLET_HTTP_MAX ((size_t)2 << 20) /* bytes of a service's response */
+
+/* POST base_url + "/challenges" (civid-verifier) and copies the challenge into challenge
+ * (NUL-terminated). Errors: did_fetch_post's (DID_ERR_FETCH_STATUS: the message has the
+ * problem's name and detail), DID_ERR_JSON_TYPE (no challenge string in the answer),
+ * DID_ERR_LIMIT (base_url or the challenge too long). */
+int wallet_http_challenge(did_fetcher *f, const char *base_url, char challenge[WALLET_TEXT_MAX],
+                          did_err *err);
+
+/* POST base_url + "/presentations/verify" (civid-verifier) with {"verifiablePresentation":
+ * the presentation (a JSON object, or the compact text as a string), "options": {challenge,
+ * domain}} and returns the verifier's answer (a JSON object with "verified") in *result
+ * (json_decref by the caller). Returns 0 whenever the verifier answered with a result,
+ * verified or not. Errors: DID_ERR_ARG, did_fetch_post's, DID_ERR_JSON_* (the answer is not
+ * a JSON object with a boolean "verified"). */
+int wallet_http_verify(did_fetcher *f, const char *base_url, const uint8_t *presentation,
+                       size_t len, const char *challenge, const char *domain, json_t **result,
+                       did_err *err);
+
+/* Receives a credential from civid-issuer (a demo flow: POST base_url +
+ * "/credentials/issue" with a bearer token; real issuance goes through OpenID4VCI). request
+ * is the issuance request ({"credential": template, "options": {...}}); the holder DID of key
+ * key_id (NULL: a new Ed25519 did:key made for this issuer, labelled with base_url) is filled
+ * in as credentialSubject.id (VC formats; an id already there is kept) or options.holder
+ * (sd-jwt; unless given). The answer's verifiableCredential is imported with
+ * wallet_cred_import (verified before it is stored); its id is written to id. A new key stays
+ * in the wallet even when the issuance fails. Errors: DID_ERR_ARG, DID_ERR_JSON_TYPE (request
+ * not of that shape, or no verifiableCredential in the answer), WALLET_ERR_NOT_FOUND (no key
+ * key_id), did_fetch_post's, wallet_cred_import's, wallet_key_new's. */
+int wallet_receive(wallet *w, did_fetcher *f, const char *base_url, const char *token,
+                   const json_t *request, const char *key_id, const wallet_import_opts *opts,
+                   char id[WALLET_ID_MAX], did_err *err);
 
 /* ---------------------------------------------------------------------------------------------
  * The consent log.
