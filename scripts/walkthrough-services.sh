@@ -116,6 +116,20 @@ present_and_verify
 grep -q '"verified": *true' "$data/verify-result.json" || { echo "walk-through: not verified" >&2; exit 1; }
 "$wallet" history --wallet "$wdir" | tail -n 1
 
+step "The wallet receives an SD-JWT VC from the issuer and discloses only the given name"
+cat > "$data/sd-request.json" <<'JSON'
+{"credential": {"vct": "https://credentials.example.com/identity_credential",
+  "given_name": "Erika", "family_name": "Mustermann", "birthdate": "1963-08-12"},
+ "options": {"format": "sd-jwt", "sd": ["/given_name", "/family_name", "/birthdate"]}}
+JSON
+sdcred=$(CIVID_ISSUER_TOKEN="$token" "$wallet" receive --from "$ibase" --request "$data/sd-request.json" \
+  --allow-http-loopback --wallet "$wdir")
+echo "received $sdcred"
+# present --to exits 0 only when the verifier answered verified: true.
+"$wallet" present "$sdcred" --to "$vbase" --disclose /given_name --out "$data/sd-presentation.txt" \
+  --allow-http-loopback --wallet "$wdir"
+"$wallet" history --wallet "$wdir" | tail -n 1
+
 step "The issuer revokes the credential (POST /credentials/status)"
 printf '{"credentialId": "%s", "action": "revoke"}\n' "$cred_id" > "$data/revoke.json"
 post "$ibase/credentials/status" "$data/revoke.json" "$token"; echo
