@@ -303,6 +303,55 @@ static void test_b64url_round_trip(void **state)
     }
 }
 
+/* Long inputs cross the decoder's 4096-character blocks: every length around one and two
+ * blocks, in both alphabets, decodes back into an exactly sized buffer (a write past it would
+ * show under AddressSanitizer: the buffer is malloc'd to the byte). */
+static void test_b64_block_boundaries(void **state)
+{
+    (void)state;
+    ck_err err_buf, *err = &err_buf;
+    uint8_t *in = malloc(6200);
+    char *enc = malloc(8400);
+    assert_non_null(in);
+    assert_non_null(enc);
+    for (size_t i = 0; i < 6200; i++)
+        in[i] = (uint8_t)(i * 131 + 7);
+    static const size_t around[] = {3070, 3071, 3072, 3073, 3074, 3075, 6142, 6143, 6144, 6145,
+                                    6146, 6199};
+    for (size_t k = 0; k < sizeof around / sizeof around[0]; k++) {
+        size_t len = around[k], n = 0, m = 0;
+        for (int std = 0; std < 2; std++) {
+            if (std)
+                t_assert_ok(ck_b64std_encode(in, len, enc, 8400, &n, err), err);
+            else
+                t_assert_ok(ck_b64url_encode(in, len, enc, 8400, &n, err), err);
+            uint8_t *dec = malloc(len);
+            assert_non_null(dec);
+            if (std)
+                t_assert_ok(ck_b64std_decode(enc, n, dec, len, &m, err), err);
+            else
+                t_assert_ok(ck_b64url_decode(enc, n, dec, len, &m, err), err);
+            assert_int_equal(m, len);
+            assert_memory_equal(dec, in, len);
+            /* A stray character in the second block is still found, with its offset. */
+            if (n <= 4100) {
+                free(dec);
+                continue;
+            }
+            char saved = enc[4100];
+            enc[4100] = std ? '-' : '+';
+            int rc = std ? ck_b64std_decode(enc, n, dec, len, &m, err)
+                         : ck_b64url_decode(enc, n, dec, len, &m, err);
+            assert_int_equal(rc, CK_ERR_BASE64);
+            assert_non_null(strstr(err->msg, "4100"));
+            enc[4100] = saved;
+            free(dec);
+        }
+    }
+    free(in);
+    free(enc);
+}
+
 /* ---- AEAD ---------------------------------------------------------------------------------- */
 
 static void test_aead_wycheproof(void **state)
@@ -735,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_b64url_rfc4648),
         cmocka_unit_test(test_b64url_rejects),
         cmocka_unit_test(test_b64url_round_trip),
+        cmocka_unit_test(test_b64_block_boundaries),
         cmocka_unit_test(test_aead_wycheproof),
         cmocka_unit_test(test_aead_tamper),
         cmocka_unit_test(test_argon2id_known_answer),

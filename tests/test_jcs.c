@@ -174,6 +174,51 @@ static void test_number_edges(void **state)
 }
 
 /* RFC 8785 section 3.2.2, the serialization example. */
+/* Integral values below 2^53 take a fast path; it must agree with ECMAScript, which prints
+ * them as their decimal digits, and hand over to the general search at 2^53 (where ES prints
+ * the shortest digits padded with zeros: 2^60 is "1152921504606847000"). */
+static void test_integer_fast_path(void **state)
+{
+    (void)state;
+    char buf[DID_JCS_NUMBER_MAX], want[32];
+    size_t len;
+    did_err e;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        unsigned long long v = (unsigned long long)(x >> (11 + (unsigned)(i % 53)));
+        double d = (double)v;
+        assert_true(d < 9007199254740992.0);
+        t_assert_ok(did_jcs_number(d, buf, &len, &e), &e);
+        snprintf(want, sizeof want, "%llu", v);
+        assert_string_equal(buf, want);
+        t_assert_ok(did_jcs_number(-d, buf, &len, &e), &e);
+        if (v == 0)
+            assert_string_equal(buf, "0");
+        else
+            assert_true(buf[0] == '-' && strcmp(buf + 1, want) == 0);
+    }
+    static const struct {
+        double d;
+        const char *text;
+    } edges[] = {
+        {9007199254740991.0, "9007199254740991"},
+        {9007199254740992.0, "9007199254740992"},
+        {1152921504606846976.0, "1152921504606847000"},
+        {1e20, "100000000000000000000"},
+        {1e21, "1e+21"},
+        {1.0, "1"},
+        {1.5, "1.5"},
+    };
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        t_assert_ok(did_jcs_number(edges[i].d, buf, &len, &e), &e);
+        assert_string_equal(buf, edges[i].text);
+        assert_int_equal(len, strlen(edges[i].text));
+    }
+}
+
 static void test_rfc8785_3_2_2(void **state)
 {
     (void)state;
@@ -309,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_published_vectors),
         cmocka_unit_test(test_rfc8785_appendix_b),
         cmocka_unit_test(test_number_edges),
+        cmocka_unit_test(test_integer_fast_path),
         cmocka_unit_test(test_rfc8785_3_2_2),
         cmocka_unit_test(test_rfc8785_3_2_3_sorting),
         cmocka_unit_test(test_control_escapes),

@@ -10,6 +10,9 @@
  * spelling of the same bytes (padding where there is none, non-zero trailing bits, the other
  * alphabet) would let two different texts carry the same bytes.
  */
+#include <string.h>
+
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "ck/ck.h"
@@ -147,14 +150,41 @@ static int b64_decode(const b64_form *f, const char *in, size_t n, uint8_t *out,
     if (cap < need)
         return ck_err_set(err, CK_ERR_BUFFER_SMALL, "%s decode: output needs %zu bytes, have %zu",
                           f->name, need, cap);
-    size_t got = 0;
-    if (n != 0) {
-        const char *end = NULL;
-        if (sodium_base642bin(out, cap, in, n, NULL, &got, &end, f->sodium_variant) != 0 ||
-            end != in + n || got != need)
-            return ck_err_set(err, CK_ERR_BASE64, "%s: libsodium rejected the input at offset %zu",
-                              f->name, end != NULL ? (size_t)(end - in) : (size_t)0);
+    /* The input is now known to be canonical, so the decoding itself needs no checks and no
+     * constant-time care (these are public tokens, not secrets): OpenSSL's table-driven
+     * EVP_DecodeBlock over the standard alphabet, fed in blocks translated from base64url,
+     * is several times faster than libsodium's constant-time decoder on JWS-sized input. */
+    size_t data_len = n - pad, got = 0;
+    unsigned char blk[4096 + 4];
+    uint8_t last[3 * ((sizeof blk) / 4)];
+    for (size_t at = 0; at < data_len;) {
+        size_t take = data_len - at;
+        if (take > 4096)
+            take = 4096;
+        int final = at + take == data_len;
+        size_t m = take;
+        for (size_t i = 0; i < take; i++) {
+            char c = in[at + i];
+            blk[i] = (unsigned char)(c == '-' ? '+' : c == '_' ? '/' : c);
+        }
+        while (m % 4 != 0)
+            blk[m++] = '=';
+        size_t bytes = take / 4 * 3 + (take % 4 == 0 ? 0 : take % 4 - 1);
+        /* The final block decodes into a scratch buffer: EVP_DecodeBlock writes whole groups,
+         * padding included, which may be more than out holds. */
+        uint8_t *dst = final ? last : out + got;
+        if (EVP_DecodeBlock(dst, blk, (int)m) != (int)(m / 4 * 3))
+            return ck_err_set(err, CK_ERR_BASE64, "%s: undecodable input near offset %zu",
+                              f->name, at);
+        if (final)
+            memcpy(out + got, last, bytes);
+        got += bytes;
+        at += take;
     }
+    ck_wipe(last, sizeof last);
+    if (got != need)
+        return ck_err_set(err, CK_ERR_BACKEND, "%s: decoded %zu bytes, expected %zu", f->name, got,
+                          need);
     if (out_len != NULL)
         *out_len = got;
     ck_err_clear(err);

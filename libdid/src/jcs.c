@@ -38,6 +38,25 @@ int did_jcs_number(double d, char out[DID_JCS_NUMBER_MAX], size_t *len, did_err 
         d = -d;
     }
 
+    /* Integers below 2^53: every one is a double of its own, so the shortest text that reads
+     * back as d is its decimal digits, which is what ES prints for integers under 10^21. This
+     * skips the precision search below for the common case (counts, amounts in minor units). */
+    if (d < 9007199254740992.0 && d == floor(d)) {
+        char tmp[20];
+        size_t t = 0;
+        unsigned long long v = (unsigned long long)d;
+        do {
+            tmp[t++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        while (t > 0)
+            out[o++] = tmp[--t];
+        out[o] = '\0';
+        if (len != NULL)
+            *len = o;
+        return DID_OK;
+    }
+
     int found = 0;
     for (int prec = 0; prec < 17 && !found; prec++) {
         int n = snprintf(sci, sizeof sci, "%.*e", prec, d);
