@@ -16,7 +16,15 @@ static void copy_name(char *dst, size_t cap, const char *s)
 
 void did_result_init(did_result *r)
 {
-    memset(r, 0, sizeof *r);
+    /* Only the counts and the document: the arrays (about 20 KB) are read only below their
+     * counts, and clearing them on every verification showed up in the profile. */
+    r->format[0] = '\0';
+    r->n_checks = 0;
+    r->n_errors = 0;
+    r->n_warnings = 0;
+    r->dropped = 0;
+    r->dropped_error = 0;
+    r->document = NULL;
 }
 
 void did_result_clear(did_result *r)
