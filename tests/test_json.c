@@ -1,11 +1,14 @@
 /* Strict JSON parsing: every error code with a specific input, limit boundaries, I-JSON
  * numbers, and the typed accessors. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "support.h"
 
+#include <did/io.h>
 #include <did/json.h>
 
 /* Parses n bytes with lim and asserts the outcome code; on success returns the value. */
@@ -341,6 +344,69 @@ static void test_get_accessors(void **state)
     json_decref(v);
 }
 
+/* The settings accessors (configuration files, options) and reading a JSON file. */
+static void test_settings_accessors(void **state)
+{
+    (void)state;
+    did_err e;
+    json_t *o = json_loads("{\"n\": 5, \"big\": 99, \"f\": 1.5, \"b\": true, \"s\": \"abc\","
+                           " \"empty\": \"\", \"nul\": \"a\\u0000b\", \"x\": 1}",
+                           JSON_ALLOW_NUL, NULL);
+    assert_non_null(o);
+    int64_t v = -1;
+    int present = 0, b = 7;
+    t_assert_ok(did_json_get_int_range(o, "n", 1, 10, &v, &present, &e), &e);
+    assert_true(present);
+    assert_int_equal(v, 5);
+    t_assert_code(did_json_get_int_range(o, "big", 1, 10, &v, &present, &e), DID_ERR_JSON_TYPE,
+                  &e);
+    assert_non_null(strstr(e.msg, "\"big\" must be 1..10"));
+    t_assert_code(did_json_get_int_range(o, "f", 1, 10, &v, &present, &e), DID_ERR_JSON_TYPE, &e);
+    t_assert_ok(did_json_get_int_range(o, "absent", 1, 10, &v, &present, &e), &e);
+    assert_false(present);
+    t_assert_ok(did_json_get_bool(o, "b", &b, &e), &e);
+    assert_int_equal(b, 1);
+    t_assert_ok(did_json_get_bool(o, "absent", &b, &e), &e);
+    assert_int_equal(b, 1);
+    t_assert_code(did_json_get_bool(o, "x", &b, &e), DID_ERR_JSON_TYPE, &e);
+    char buf[4];
+    const char *val = NULL;
+    t_assert_ok(did_json_get_text(o, "s", buf, sizeof buf, 0, &val, &e), &e);
+    assert_string_equal(buf, "abc");
+    assert_string_equal(val, "abc");
+    t_assert_code(did_json_get_text(o, "s", buf, 3, 0, NULL, &e), DID_ERR_JSON_TYPE, &e);
+    t_assert_code(did_json_get_text(o, "empty", buf, sizeof buf, 0, NULL, &e), DID_ERR_JSON_TYPE,
+                  &e);
+    t_assert_ok(did_json_get_text(o, "empty", buf, sizeof buf, 1, NULL, &e), &e);
+    t_assert_code(did_json_get_text(o, "nul", buf, sizeof buf, 1, NULL, &e), DID_ERR_JSON_TYPE,
+                  &e);
+    t_assert_code(did_json_get_text(o, "n", buf, sizeof buf, 1, NULL, &e), DID_ERR_JSON_TYPE, &e);
+    json_decref(o);
+
+    char path[] = "/tmp/civid-test-json-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char good[] = "{\"a\": 1}";
+    assert_int_equal(write(fd, good, sizeof good - 1), (ssize_t)(sizeof good - 1));
+    close(fd);
+    json_t *root = NULL;
+    t_assert_ok(did_json_read_file(path, NULL, &root, &e), &e);
+    assert_int_equal(json_integer_value(json_object_get(root, "a")), 1);
+    json_decref(root);
+    did_json_limits lim = did_json_limits_default();
+    lim.max_bytes = 4;
+    t_assert_code(did_json_read_file(path, &lim, &root, &e), DID_ERR_LIMIT, &e);
+    assert_null(root);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"a\": 1, \"a\": 2}", f);
+    fclose(f);
+    t_assert_code(did_json_read_file(path, NULL, &root, &e), DID_ERR_JSON_DUPLICATE_KEY, &e);
+    assert_non_null(strstr(e.msg, path));
+    unlink(path);
+    t_assert_code(did_json_read_file(path, NULL, &root, &e), DID_ERR_IO, &e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_syntax),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_get_accessors),
+        cmocka_unit_test(test_settings_accessors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

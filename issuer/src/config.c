@@ -45,36 +45,6 @@ int issuer_kdf_from_name(const char *name, ck_kdf_params *out, did_err *err)
     return DID_OK;
 }
 
-static int get_range(const json_t *o, const char *name, int64_t lo, int64_t hi, int64_t *v,
-                     int *present, did_err *err)
-{
-    int rc = did_json_get_int(o, name, 0, v, present, err);
-    if (rc != DID_OK)
-        return rc;
-    if (*present && (*v < lo || *v > hi))
-        return did_err_set(err, DID_ERR_JSON_TYPE, "\"%s\" must be %lld..%lld", name, (long long)lo,
-                           (long long)hi);
-    return DID_OK;
-}
-
-static int get_text(const json_t *o, const char *name, char *out, size_t cap, int allow_empty,
-                    const char **val, did_err *err)
-{
-    const char *s;
-    size_t len;
-    int rc = did_json_get_str(o, name, 0, &s, &len, err);
-    if (rc != DID_OK || s == NULL)
-        return rc;
-    if (len >= cap || (!allow_empty && len == 0) || memchr(s, '\0', len) != NULL)
-        return did_err_set(err, DID_ERR_JSON_TYPE, "\"%s\" must be %sa string of under %zu bytes",
-                           name, allow_empty ? "" : "a non-empty ", cap);
-    if (out != NULL)
-        memcpy(out, s, len + 1);
-    if (val != NULL)
-        *val = s;
-    return DID_OK;
-}
-
 static const char *const known_members[] = {
     "listen",
     "dataDir",
@@ -115,14 +85,17 @@ static int apply(issuer_config *c, const json_t *o, did_err *err)
     int rc, present;
     int64_t v;
     const char *s = NULL;
-    if ((rc = get_text(o, "listen", c->listen, sizeof c->listen, 0, NULL, err)) != DID_OK ||
-        (rc = get_text(o, "dataDir", c->data_dir, sizeof c->data_dir, 0, NULL, err)) != DID_OK ||
-        (rc = get_text(o, "accessLog", c->access_log, sizeof c->access_log, 1, NULL, err)) !=
+    if ((rc = did_json_get_text(o, "listen", c->listen, sizeof c->listen, 0, NULL, err)) !=
             DID_OK ||
-        (rc = get_text(o, "problemTypeBase", c->problem_type_base, sizeof c->problem_type_base, 1,
-                       NULL, err)) != DID_OK ||
-        (rc = get_text(o, "did", c->did, sizeof c->did, 1, NULL, err)) != DID_OK ||
-        (rc = get_text(o, "baseUrl", c->base_url, sizeof c->base_url, 1, NULL, err)) != DID_OK)
+        (rc = did_json_get_text(o, "dataDir", c->data_dir, sizeof c->data_dir, 0, NULL, err)) !=
+            DID_OK ||
+        (rc = did_json_get_text(o, "accessLog", c->access_log, sizeof c->access_log, 1, NULL,
+                                err)) != DID_OK ||
+        (rc = did_json_get_text(o, "problemTypeBase", c->problem_type_base,
+                                sizeof c->problem_type_base, 1, NULL, err)) != DID_OK ||
+        (rc = did_json_get_text(o, "did", c->did, sizeof c->did, 1, NULL, err)) != DID_OK ||
+        (rc = did_json_get_text(o, "baseUrl", c->base_url, sizeof c->base_url, 1, NULL, err)) !=
+            DID_OK)
         return rc;
     size_t bl = strlen(c->base_url);
     if (bl > 0 && (!did_vc_is_url(c->base_url, bl, 0) || c->base_url[bl - 1] == '/' ||
@@ -130,12 +103,12 @@ static int apply(issuer_config *c, const json_t *o, did_err *err)
         return did_err_set(err, DID_ERR_JSON_TYPE,
                            "\"baseUrl\" must be an absolute URL without a trailing '/', query "
                            "or fragment");
-#define RANGE(name, lo, hi, field, type)                                    \
-    do {                                                                    \
-        if ((rc = get_range(o, name, lo, hi, &v, &present, err)) != DID_OK) \
-            return rc;                                                      \
-        if (present)                                                        \
-            c->field = (type)v;                                             \
+#define RANGE(name, lo, hi, field, type)                                                 \
+    do {                                                                                 \
+        if ((rc = did_json_get_int_range(o, name, lo, hi, &v, &present, err)) != DID_OK) \
+            return rc;                                                                   \
+        if (present)                                                                     \
+            c->field = (type)v;                                                          \
     } while (0)
     RANGE("threads", 1, CH_MAX_THREADS, threads, unsigned);
     RANGE("maxBodyBytes", 1024, (int64_t)64 << 20, max_body, size_t);
@@ -148,7 +121,7 @@ static int apply(issuer_config *c, const json_t *o, did_err *err)
     RANGE("statusListEntries", (int64_t)DID_STATUS_MIN_ENTRIES, (int64_t)1 << 24,
           status_list_entries, size_t);
 #undef RANGE
-    if ((rc = get_text(o, "keyType", NULL, 32, 0, &s, err)) != DID_OK)
+    if ((rc = did_json_get_text(o, "keyType", NULL, 32, 0, &s, err)) != DID_OK)
         return rc;
     if (s != NULL) {
         ck_err ce;
@@ -158,18 +131,18 @@ static int apply(issuer_config *c, const json_t *o, did_err *err)
                                "\"keyType\" must be ed25519, p256, p384 or secp256k1");
     }
     s = NULL;
-    if ((rc = get_text(o, "kdf", NULL, 32, 0, &s, err)) != DID_OK)
+    if ((rc = did_json_get_text(o, "kdf", NULL, 32, 0, &s, err)) != DID_OK)
         return rc;
     if (s != NULL && issuer_kdf_from_name(s, &c->kdf, err) != DID_OK)
         return did_err_set(err, DID_ERR_JSON_TYPE,
                            "\"kdf\" must be \"moderate\", \"interactive\" or \"min\"");
     s = NULL;
-    if ((rc = get_text(o, "defaultFormat", NULL, 32, 0, &s, err)) != DID_OK)
+    if ((rc = did_json_get_text(o, "defaultFormat", NULL, 32, 0, &s, err)) != DID_OK)
         return rc;
     if (s != NULL && issuer_format_from_name(s, strlen(s), &c->default_format, err) != DID_OK)
         return did_err_set(err, DID_ERR_JSON_TYPE, "\"defaultFormat\": unknown format");
     s = NULL;
-    if ((rc = get_text(o, "statusFormat", NULL, 32, 0, &s, err)) != DID_OK)
+    if ((rc = did_json_get_text(o, "statusFormat", NULL, 32, 0, &s, err)) != DID_OK)
         return rc;
     if (s != NULL && (issuer_format_from_name(s, strlen(s), &c->status_format, err) != DID_OK ||
                       c->status_format == ISSUER_FORMAT_SD_JWT))
@@ -192,14 +165,12 @@ int issuer_config_apply(issuer_config *c, const uint8_t *json, size_t len, did_e
 
 int issuer_config_load(issuer_config *c, const char *path, did_err *err)
 {
-    did_buf b;
-    did_buf_init(&b);
-    int rc = did_file_read(path, ISSUER_CONFIG_MAX_BYTES, &b, err);
-    if (rc == DID_OK) {
-        rc = issuer_config_apply(c, b.data, b.len, err);
-        if (rc != DID_OK)
-            did_err_prefix(err, path);
-    }
-    did_buf_clear(&b);
+    json_t *root = NULL;
+    did_json_limits lim = did_json_limits_default();
+    lim.max_bytes = ISSUER_CONFIG_MAX_BYTES;
+    int rc = did_json_read_file(path, &lim, &root, err);
+    if (rc == DID_OK && (rc = apply(c, root, err)) != DID_OK)
+        did_err_prefix(err, path);
+    json_decref(root);
     return rc;
 }

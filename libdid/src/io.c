@@ -235,3 +235,19 @@ int did_key_load_sealed(const char *path, const uint8_t *pass, size_t pass_len, 
     did_buf_clear(&b);
     return rc;
 }
+
+int did_json_read_file(const char *path, const did_json_limits *lim, json_t **out, did_err *err)
+{
+    did_json_limits dl = lim != NULL ? *lim : did_json_limits_default();
+    did_buf b;
+    did_buf_init(&b);
+    *out = NULL;
+    int rc = did_file_read(path, dl.max_bytes, &b, err);
+    if (rc == DID_OK) {
+        rc = did_json_parse(b.data, b.len, &dl, out, err);
+        if (rc != DID_OK)
+            did_err_prefix(err, path);
+    }
+    did_buf_clear(&b);
+    return rc;
+}

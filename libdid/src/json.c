@@ -413,3 +413,44 @@ int did_json_get_arr(const json_t *obj, const char *name, int required, const js
     *v = m;
     return DID_OK;
 }
+
+int did_json_get_int_range(const json_t *obj, const char *name, int64_t lo, int64_t hi,
+                           int64_t *v, int *present, did_err *err)
+{
+    int rc = did_json_get_int(obj, name, 0, v, present, err);
+    if (rc != DID_OK)
+        return rc;
+    if (*present && (*v < lo || *v > hi))
+        return did_err_set(err, DID_ERR_JSON_TYPE, "\"%s\" must be %lld..%lld", name,
+                           (long long)lo, (long long)hi);
+    return DID_OK;
+}
+
+int did_json_get_bool(const json_t *obj, const char *name, int *v, did_err *err)
+{
+    const json_t *m = json_object_get(obj, name);
+    if (m == NULL)
+        return DID_OK;
+    if (!json_is_boolean(m))
+        return did_err_set(err, DID_ERR_JSON_TYPE, "\"%s\" must be true or false", name);
+    *v = json_is_true(m);
+    return DID_OK;
+}
+
+int did_json_get_text(const json_t *obj, const char *name, char *out, size_t cap,
+                      int allow_empty, const char **val, did_err *err)
+{
+    const char *s;
+    size_t len;
+    int rc = did_json_get_str(obj, name, 0, &s, &len, err);
+    if (rc != DID_OK || s == NULL)
+        return rc;
+    if (len >= cap || (!allow_empty && len == 0) || memchr(s, '\0', len) != NULL)
+        return did_err_set(err, DID_ERR_JSON_TYPE, "\"%s\" must be %sa string of under %zu bytes",
+                           name, allow_empty ? "" : "a non-empty ", cap);
+    if (out != NULL)
+        memcpy(out, s, len + 1);
+    if (val != NULL)
+        *val = s;
+    return DID_OK;
+}

@@ -62,45 +62,6 @@ int verifier_config_add_trusted(verifier_config *c, const char *id, did_err *err
     return DID_OK;
 }
 
-/* Integer member in [lo, hi]. */
-static int get_range(const json_t *o, const char *name, int64_t lo, int64_t hi, int64_t *v,
-                     int *present, did_err *err)
-{
-    int rc = did_json_get_int(o, name, 0, v, present, err);
-    if (rc != DID_OK)
-        return rc;
-    if (*present && (*v < lo || *v > hi))
-        return did_err_set(err, DID_ERR_JSON_TYPE, "\"%s\" must be %lld..%lld", name, (long long)lo,
-                           (long long)hi);
-    return DID_OK;
-}
-
-static int get_bool(const json_t *o, const char *name, int *v, did_err *err)
-{
-    const json_t *m = json_object_get(o, name);
-    if (m == NULL)
-        return DID_OK;
-    if (!json_is_boolean(m))
-        return did_err_set(err, DID_ERR_JSON_TYPE, "\"%s\" must be true or false", name);
-    *v = json_is_true(m);
-    return DID_OK;
-}
-
-static int get_text(const json_t *o, const char *name, char *out, size_t cap, int allow_empty,
-                    did_err *err)
-{
-    const char *s;
-    size_t len;
-    int rc = did_json_get_str(o, name, 0, &s, &len, err);
-    if (rc != DID_OK || s == NULL)
-        return rc;
-    if (len >= cap || (!allow_empty && len == 0) || memchr(s, '\0', len) != NULL)
-        return did_err_set(err, DID_ERR_JSON_TYPE, "\"%s\" must be %sa string of under %zu bytes",
-                           name, allow_empty ? "" : "a non-empty ", cap);
-    memcpy(out, s, len + 1);
-    return DID_OK;
-}
-
 /* A list of URL strings into list[0..max), replacing what is there. */
 static int get_urls(const json_t *o, const char *name, char **list, size_t *n, size_t max,
                     did_err *err)
@@ -176,18 +137,21 @@ static int apply(verifier_config *c, const json_t *o, did_err *err)
     }
     int rc = DID_OK, present;
     int64_t v;
-    if ((rc = get_text(o, "listen", c->listen, sizeof c->listen, 0, err)) != DID_OK ||
-        (rc = get_text(o, "dataDir", c->data_dir, sizeof c->data_dir, 0, err)) != DID_OK ||
-        (rc = get_text(o, "accessLog", c->access_log, sizeof c->access_log, 1, err)) != DID_OK ||
-        (rc = get_text(o, "problemTypeBase", c->problem_type_base, sizeof c->problem_type_base, 1,
-                       err)) != DID_OK)
+    if ((rc = did_json_get_text(o, "listen", c->listen, sizeof c->listen, 0, NULL, err)) !=
+            DID_OK ||
+        (rc = did_json_get_text(o, "dataDir", c->data_dir, sizeof c->data_dir, 0, NULL, err)) !=
+            DID_OK ||
+        (rc = did_json_get_text(o, "accessLog", c->access_log, sizeof c->access_log, 1, NULL,
+                                err)) != DID_OK ||
+        (rc = did_json_get_text(o, "problemTypeBase", c->problem_type_base,
+                                sizeof c->problem_type_base, 1, NULL, err)) != DID_OK)
         return rc;
-#define RANGE(name, lo, hi, field, type)                                    \
-    do {                                                                    \
-        if ((rc = get_range(o, name, lo, hi, &v, &present, err)) != DID_OK) \
-            return rc;                                                      \
-        if (present)                                                        \
-            c->field = (type)v;                                             \
+#define RANGE(name, lo, hi, field, type)                                                 \
+    do {                                                                                 \
+        if ((rc = did_json_get_int_range(o, name, lo, hi, &v, &present, err)) != DID_OK) \
+            return rc;                                                                   \
+        if (present)                                                                     \
+            c->field = (type)v;                                                          \
     } while (0)
     RANGE("threads", 1, CH_MAX_THREADS, threads, unsigned);
     RANGE("maxBodyBytes", 1024, (int64_t)64 << 20, max_body, size_t);
@@ -202,10 +166,10 @@ static int apply(verifier_config *c, const json_t *o, did_err *err)
     RANGE("fetchTimeoutMs", 1, 600000, fetch_timeout_ms, long);
     RANGE("fetchCacheMaxTtl", 0, 86400, fetch_cache_max_ttl, int64_t);
 #undef RANGE
-    if ((rc = get_bool(o, "requireChallenge", &c->require_challenge, err)) != DID_OK ||
-        (rc = get_bool(o, "didWeb", &c->did_web, err)) != DID_OK ||
-        (rc = get_bool(o, "statusLists", &c->status_lists, err)) != DID_OK ||
-        (rc = get_bool(o, "allowHttpLoopback", &c->allow_http_loopback, err)) != DID_OK)
+    if ((rc = did_json_get_bool(o, "requireChallenge", &c->require_challenge, err)) != DID_OK ||
+        (rc = did_json_get_bool(o, "didWeb", &c->did_web, err)) != DID_OK ||
+        (rc = did_json_get_bool(o, "statusLists", &c->status_lists, err)) != DID_OK ||
+        (rc = did_json_get_bool(o, "allowHttpLoopback", &c->allow_http_loopback, err)) != DID_OK)
         return rc;
     const char *ui;
     size_t ui_len;
@@ -242,14 +206,12 @@ int verifier_config_apply(verifier_config *c, const uint8_t *json, size_t len, d
 
 int verifier_config_load(verifier_config *c, const char *path, did_err *err)
 {
-    did_buf b;
-    did_buf_init(&b);
-    int rc = did_file_read(path, VERIFIER_CONFIG_MAX_BYTES, &b, err);
-    if (rc == DID_OK) {
-        rc = verifier_config_apply(c, b.data, b.len, err);
-        if (rc != DID_OK)
-            did_err_prefix(err, path);
-    }
-    did_buf_clear(&b);
+    json_t *root = NULL;
+    did_json_limits lim = did_json_limits_default();
+    lim.max_bytes = VERIFIER_CONFIG_MAX_BYTES;
+    int rc = did_json_read_file(path, &lim, &root, err);
+    if (rc == DID_OK && (rc = apply(c, root, err)) != DID_OK)
+        did_err_prefix(err, path);
+    json_decref(root);
     return rc;
 }

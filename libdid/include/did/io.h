@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <did/error.h>
+#include <did/json.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,6 +27,11 @@ int did_file_read(const char *path, size_t max, did_buf *out, did_err *err);
  * mode is applied to the new file (e.g. 0600 for key files). */
 int did_file_write(const char *path, const void *data, size_t len, mode_t mode, int exclusive,
                    did_err *err);
+
+/* Reads the file at path (at most lim->max_bytes) and parses it with did_json_parse; errors
+ * are those of did_file_read and did_json_parse, the message prefixed with the path. lim NULL
+ * means the defaults. *out is a new reference. */
+int did_json_read_file(const char *path, const did_json_limits *lim, json_t **out, did_err *err);
 
 /* Loads a secret: from the file `path` if non-NULL (its first line, without the line ending),
  * else from the environment variable `env` if set and non-empty. The bytes are copied into

@@ -69,6 +69,17 @@ int did_json_get_obj(const json_t *obj, const char *name, int required, const js
                      did_err *err);
 int did_json_get_arr(const json_t *obj, const char *name, int required, const json_t **v,
                      did_err *err);
+/* Optional members of settings objects (configuration files, request options), each a
+ * DID_ERR_JSON_TYPE naming the member when present but wrong; absent leaves the outputs alone.
+ * Integer in [lo, hi]: *v and *present as did_json_get_int. */
+int did_json_get_int_range(const json_t *obj, const char *name, int64_t lo, int64_t hi,
+                           int64_t *v, int *present, did_err *err);
+/* Boolean: *v = 0 or 1 when present. */
+int did_json_get_bool(const json_t *obj, const char *name, int *v, did_err *err);
+/* String of fewer than cap bytes without NUL (and not empty unless allow_empty): copied with
+ * its NUL into out when out is non-NULL, and *val (optional) points at it inside obj. */
+int did_json_get_text(const json_t *obj, const char *name, char *out, size_t cap,
+                      int allow_empty, const char **val, did_err *err);
 
 #ifdef __cplusplus
 }
